@@ -1,0 +1,3 @@
+from mdm2kg.cli import main
+
+main()

@@ -1,0 +1,205 @@
+"""Records -> rdflib Graph. Deterministic IRIs, no blank nodes, typed literals.
+
+Each statement becomes the direct triple (s p o) plus an rdf:Statement node whose IRI is a
+hash of subject, predicate, object and qualifiers, carrying the evidence nodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ClosedNamespace
+
+from mdm2kg.model import Dataset, Evidence, Scalar, Statement
+from mdm2kg.ontology import ontology_graph
+from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, entity_iri, expand
+from mdm2kg.schema import Schema
+
+
+def vocabulary(schema: Schema) -> ClosedNamespace:
+    """The closed mdm2kg vocabulary: a mistyped term raises instead of minting a new IRI."""
+    terms = {str(s)[len(VOCAB_BASE):] for s in ontology_graph().subjects() if str(s).startswith(VOCAB_BASE)}
+    terms.discard("")
+    return ClosedNamespace(VOCAB_BASE, sorted(terms))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def statement_iri(st: Statement) -> URIRef:
+    """Deterministic IRI of a statement node: hash of its key (subject, predicate, object, qualifiers)."""
+    return URIRef(f"{ID_BASE}stmt-{_digest(*st.key)}")
+
+
+def _literal(value: Scalar, datatype: str | None = None) -> Literal:
+    if isinstance(value, bool):
+        return Literal(value)
+    if isinstance(value, int) and datatype != "decimal":
+        return Literal(value, datatype=XSD.integer)
+    if isinstance(value, (int, Decimal)):
+        return Literal(Decimal(value), datatype=XSD.decimal)
+    return Literal(str(value))
+
+
+class _Builder:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.v = vocabulary(schema)
+        self.g = Graph()
+        self.g.bind("mdm2kg", VOCAB_BASE)
+        self.g.bind("mdm2", ID_BASE)
+        self.g.bind("skos", str(SKOS))
+        self.g.bind("dcterms", str(DCTERMS))
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal | None) -> None:
+        if o is not None:
+            self.g.add((s, p, o))
+
+    def evidence(self, owner: URIRef, evs: Iterable[Evidence]) -> None:
+        v = self.v
+        for ev in evs:
+            node = URIRef(f"{ID_BASE}ev-{_digest(str(owner), ev.source, ev.locator, ev.anchor, ev.kind, *ev.cites)}")
+            self.add(owner, v.hasEvidence, node)
+            self.add(node, RDF.type, v.Evidence)
+            self.add(node, v.source, URIRef(entity_iri(ev.source)))
+            self.add(node, v.locator, Literal(ev.locator))
+            self.add(node, v.anchor, Literal(ev.anchor))
+            self.add(node, v.evidenceKind, Literal(ev.kind))
+            for cited in ev.cites:
+                self.add(node, v.cites, URIRef(entity_iri(cited)))
+
+    def build(self, ds: Dataset) -> Graph:
+        v = self.v
+        add = self.add
+        for pub in ds.publications:
+            node = URIRef(entity_iri(pub.id))
+            add(node, RDF.type, v.Publication)
+            add(node, RDFS.label, Literal(pub.title))
+            add(node, DCTERMS.title, Literal(pub.title))
+            add(node, DCTERMS.identifier, Literal(pub.id))
+            add(node, v.publicationKind, Literal(pub.kind))
+            for i, author in enumerate(pub.authors, start=1):
+                add(node, DCTERMS.creator, Literal(f"{i:03d} {author}"))
+            add(node, DCTERMS.isPartOf, Literal(pub.journal) if pub.journal else None)
+            add(node, DCTERMS.date, Literal(pub.date) if pub.date else None)
+            add(node, DCTERMS.issued, Literal(pub.year, datatype=XSD.gYear) if pub.year else None)
+            add(node, DCTERMS.publisher, Literal(pub.publisher) if pub.publisher else None)
+            add(node, DCTERMS.license, Literal(pub.licence) if pub.licence else None)
+            add(node, DCTERMS.source, Literal(pub.document) if pub.document else None)
+            if pub.referenced_by:
+                add(node, v.referencedBy, URIRef(entity_iri(pub.referenced_by)))
+            if pub.reference_number is not None:
+                add(node, v.referenceNumber, Literal(pub.reference_number, datatype=XSD.integer))
+            for curie in pub.identifiers:
+                add(node, SKOS.exactMatch, URIRef(expand(curie)))
+        for ent in ds.entities:
+            node = URIRef(entity_iri(ent.id))
+            add(node, RDF.type, v[ent.category])
+            add(node, RDFS.label, Literal(ent.label))
+            add(node, DCTERMS.identifier, Literal(ent.id))
+            for syn in ent.synonyms:
+                add(node, SKOS.altLabel, Literal(syn))
+            for curie in ent.identifiers:
+                add(node, SKOS.exactMatch, URIRef(expand(curie)))
+                add(node, SKOS.notation, Literal(curie))
+            if ent.description:
+                add(node, DCTERMS.description, Literal(ent.description))
+        for st in ds.statements:
+            spec = self.schema.predicates[st.predicate]
+            s = URIRef(entity_iri(st.subject))
+            p = v[st.predicate]
+            datatype = next(iter(spec.range)) if spec.kind == "data" else None
+            o: URIRef | Literal = (
+                URIRef(entity_iri(st.object)) if st.object is not None else _literal(st.value, datatype)  # type: ignore[arg-type]
+            )
+            add(s, p, o)
+            node = statement_iri(st)
+            add(node, RDF.type, RDF.Statement)
+            add(node, RDF.subject, s)
+            add(node, RDF.predicate, p)
+            add(node, RDF.object, o)
+            for key, value in st.qualifiers:
+                qtype = self.schema.qualifiers.get(key)
+                target: URIRef | Literal = (
+                    URIRef(entity_iri(str(value))) if key == "trial" else _literal(value, qtype)
+                )
+                add(node, v[f"q_{key}"], target)
+            self.evidence(node, st.evidence)
+        for r in ds.results:
+            node = URIRef(entity_iri(r.id))
+            add(node, RDF.type, v.TrialResult)
+            add(node, RDFS.label, Literal(f"{r.endpoint} = {r.value} {r.unit}"))
+            add(node, v.trial, URIRef(entity_iri(r.trial)))
+            add(node, v.arm, URIRef(entity_iri(r.arm)) if r.arm else None)
+            add(node, v.comparatorArm, URIRef(entity_iri(r.comparator_arm)) if r.comparator_arm else None)
+            add(node, v.endpointCode, Literal(r.endpoint))
+            add(node, v.value, _literal(r.value, "decimal"))
+            add(node, v.unit, Literal(r.unit))
+            for prop, num in ((v.count, r.count), (v.denominator, r.denominator), (v.n, r.n)):
+                add(node, prop, Literal(num, datatype=XSD.integer) if num is not None else None)
+            for prop, dec in ((v.ciLow, r.ci_low), (v.ciHigh, r.ci_high), (v.ciLevel, r.ci_level), (v.pValue, r.p_value)):
+                add(node, prop, _literal(dec, "decimal") if dec is not None else None)
+            add(node, v.population, Literal(r.population) if r.population else None)
+            self.evidence(node, r.evidence)
+        for o in ds.observations:
+            node = URIRef(entity_iri(o.id))
+            add(node, RDF.type, v.AdverseEventObservation)
+            add(node, RDFS.label, Literal(f"{o.event} grade {o.grade} = {o.incidence} {o.unit}"))
+            add(node, v.trial, URIRef(entity_iri(o.trial)))
+            add(node, v.arm, URIRef(entity_iri(o.arm)) if o.arm else None)
+            add(node, v.event, URIRef(entity_iri(o.event)))
+            add(node, v.grade, Literal(o.grade))
+            add(node, v.incidence, _literal(o.incidence, "decimal"))
+            add(node, v.value, _literal(o.incidence, "decimal"))
+            add(node, v.unit, Literal(o.unit))
+            add(node, v.count, Literal(o.count, datatype=XSD.integer) if o.count is not None else None)
+            add(node, v.n, Literal(o.n, datatype=XSD.integer) if o.n is not None else None)
+            self.evidence(node, o.evidence)
+        for c in ds.conflicts:
+            node = URIRef(entity_iri(c.id))
+            add(node, RDF.type, v.SourceConflict)
+            add(node, RDFS.label, Literal(c.topic))
+            add(node, v.conflictKind, Literal(c.kind))
+            add(node, v.resolution, Literal(c.resolution))
+            for rid in c.about:
+                add(node, v.about, URIRef(entity_iri(rid)))
+            for i, claim in enumerate(c.claims, start=1):
+                cnode = URIRef(f"{ID_BASE}{c.id}-claim-{i}")
+                add(node, v.hasClaim, cnode)
+                add(cnode, RDF.type, v.ConflictClaim)
+                add(cnode, v.says, Literal(claim.says))
+                if claim.preferred is not None:
+                    add(cnode, v.preferred, Literal(claim.preferred))
+                self.evidence(cnode, [claim.evidence])
+        return self.g
+
+
+def build_graph(ds: Dataset, schema: Schema, *, include_ontology: bool = True) -> Graph:
+    """Build the knowledge graph of a dataset (plus the ontology, so queries can read
+    labels, polarity and Biolink mappings of the predicates).
+
+    >>> from mdm2kg.ontology import load_schema
+    >>> len(build_graph(Dataset(), load_schema(), include_ontology=False))
+    0
+    """
+    graph = _Builder(schema).build(ds)
+    if include_ontology:
+        for triple in ontology_graph():
+            graph.add(triple)
+    return graph
+
+
+def to_ntriples(graph: Graph) -> bytes:
+    """Sorted N-Triples: the same graph always gives the same bytes."""
+    text = graph.serialize(format="nt", encoding="utf-8")
+    lines = sorted(set(line for line in text.split(b"\n") if line.strip()))
+    return b"\n".join(lines) + b"\n"
+
+
+def to_turtle(graph: Graph) -> bytes:
+    """Turtle with sorted subjects and predicates (rdflib's serializer orders them)."""
+    return graph.serialize(format="turtle", encoding="utf-8")

@@ -19,11 +19,26 @@ from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, entity_iri, expand
 from mdm2kg.schema import Schema
 
 
-def vocabulary(schema: Schema) -> ClosedNamespace:
-    """The closed mdm2kg vocabulary: a mistyped term raises instead of minting a new IRI."""
-    terms = {str(s)[len(VOCAB_BASE):] for s in ontology_graph().subjects() if str(s).startswith(VOCAB_BASE)}
-    terms.discard("")
-    return ClosedNamespace(VOCAB_BASE, sorted(terms))
+class Vocabulary:
+    """The closed mdm2kg vocabulary: `v.inhibits` or `v["count"]`; a term the ontology does not
+    declare raises instead of minting a new IRI."""
+
+    def __init__(self) -> None:
+        terms = {str(s)[len(VOCAB_BASE):] for s in ontology_graph().subjects() if str(s).startswith(VOCAB_BASE)}
+        terms.discard("")
+        self._ns = ClosedNamespace(VOCAB_BASE, sorted(terms))
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self._ns[name]
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._ns[name]
+
+
+def vocabulary(schema: Schema) -> Vocabulary:
+    return Vocabulary()
 
 
 def _digest(*parts: str) -> str:
@@ -139,7 +154,7 @@ class _Builder:
             add(node, v.endpointCode, Literal(r.endpoint))
             add(node, v.value, _literal(r.value, "decimal"))
             add(node, v.unit, Literal(r.unit))
-            for prop, num in ((v.count, r.count), (v.denominator, r.denominator), (v.n, r.n)):
+            for prop, num in ((v["count"], r.count), (v.denominator, r.denominator), (v.n, r.n)):
                 add(node, prop, Literal(num, datatype=XSD.integer) if num is not None else None)
             for prop, dec in ((v.ciLow, r.ci_low), (v.ciHigh, r.ci_high), (v.ciLevel, r.ci_level), (v.pValue, r.p_value)):
                 add(node, prop, _literal(dec, "decimal") if dec is not None else None)
@@ -156,7 +171,7 @@ class _Builder:
             add(node, v.incidence, _literal(o.incidence, "decimal"))
             add(node, v.value, _literal(o.incidence, "decimal"))
             add(node, v.unit, Literal(o.unit))
-            add(node, v.count, Literal(o.count, datatype=XSD.integer) if o.count is not None else None)
+            add(node, v["count"], Literal(o.count, datatype=XSD.integer) if o.count is not None else None)
             add(node, v.n, Literal(o.n, datatype=XSD.integer) if o.n is not None else None)
             self.evidence(node, o.evidence)
         for c in ds.conflicts:

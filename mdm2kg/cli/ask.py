@@ -1,0 +1,131 @@
+"""`mdm2kg query`, `queries` and `path`: questions to the graph."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
+from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, open_graph
+
+FORMATS = ["table", "csv", "tsv", "json", "md"]
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            fail(f"--param expects KEY=VALUE, got '{pair}'", EXIT_USAGE)
+        out[key] = value
+    return out
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from a .rq file.")
+@click.option("--name", "name", help="Run a named competency query (see `mdm2kg queries`).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Parameter of a named query (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead of the embedded graph.")
+@click.option("--graph", "named_graph", help="Named graph IRI on the remote endpoint.")
+@click.option("--user", help="User for the remote endpoint.")
+@click.option("--password", help="Password for the remote endpoint.")
+@data_option
+@graph_option
+@handle_errors
+def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str,
+          endpoint: str | None, named_graph: str | None, user: str | None, password: str | None,
+          data: tuple[str, ...], graph_file: Path | None) -> None:
+    """Run a SPARQL query (TEXT, --file or --name) and print the rows.
+
+    Updates are refused. Exit 1 when the query returns no rows, 2 on a syntax error.
+    """
+    chosen = [x for x in (text, file, name) if x]
+    if len(chosen) != 1:
+        fail("give exactly one of TEXT, --file or --name", EXIT_USAGE)
+    if params and not name:
+        fail("--param only applies to --name", EXIT_USAGE)
+    if endpoint:
+        from mdm2kg import remote
+
+        auth = (user, password or "") if user else None
+        if name:
+            result = remote.run_named_remote(endpoint, name, _params(params), graph=named_graph, auth=auth)
+        else:
+            sparql = file.read_text(encoding="utf-8") if file else str(text)
+            result = remote.run_remote(endpoint, sparql, graph=named_graph, auth=auth)
+    else:
+        from mdm2kg.query import run_named, run_query
+
+        kg = open_graph(data, graph_file)
+        if name:
+            result = run_named(kg, name, _params(params))
+        else:
+            sparql = file.read_text(encoding="utf-8") if file else str(text)
+            result = run_query(kg, sparql)
+    sys.stdout.write(result.serialize(fmt))
+    if result.boolean is None and not result.rows:
+        click.echo("no rows", err=True)
+        raise SystemExit(EXIT_DATA)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def queries(fmt: str) -> None:
+    """List the named competency queries with their descriptions and parameters."""
+    from mdm2kg.query import named_queries
+
+    items = named_queries()
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": q.name, "description": q.description,
+             "params": [{"name": p.name, "kind": p.kind, "required": p.required, "default": p.default,
+                         "description": p.description} for p in q.params]}
+            for q in items.values()], indent=2))
+        return
+    for q in items.values():
+        click.echo(f"{q.name}\n    {q.description}")
+        for p in q.params:
+            need = "required" if p.required else f"optional{'=' + p.default if p.default else ''}"
+            click.echo(f"    --param {p.name}=<{p.kind}>  ({need}) {p.description}")
+
+
+@click.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-hops", type=click.IntRange(1, 6), default=4, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--via", help="Comma-separated categories of the intermediate nodes (a metapath).")
+@click.option("--predicates", help="Comma-separated predicates the hops may use.")
+@click.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
+@click.option("--time-budget", type=float, default=5.0, show_default=True, help="Seconds before enumeration stops.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@data_option
+@graph_option
+@handle_errors
+def path(source: str, target: str, max_hops: int, limit: int, via: str | None, predicates: str | None,
+         directed: bool, time_budget: float, fmt: str, data: tuple[str, ...], graph_file: Path | None) -> None:
+    """Cited paths from SOURCE to TARGET (entity ids, labels, synonyms, CURIEs or categories).
+
+    Exit 1 when an end is unknown or ambiguous, or when no path exists.
+    """
+    from mdm2kg.paths import find_paths, format_path_text
+
+    kg = open_graph(data, graph_file)
+    result = find_paths(
+        kg, source, target, max_hops=max_hops, limit=limit,
+        via=[v.strip() for v in via.split(",")] if via else None,
+        predicates=[p.strip() for p in predicates.split(",")] if predicates else None,
+        directed=directed, time_budget=time_budget,
+    )
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    elif result.paths:
+        click.echo(format_path_text(result), nl=False)
+    if not result.paths:
+        click.echo(f"no path: {result.message}", err=True)
+        raise SystemExit(EXIT_DATA)

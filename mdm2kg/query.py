@@ -259,7 +259,7 @@ def _term(node: Any) -> Term:
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
-    kind: str  # entity | string | integer | decimal
+    kind: str  # entity | id | class | string | integer | decimal
     required: bool
     description: str
     default: str | None = None
@@ -346,6 +346,13 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
             else:
                 entity_id = resolve(raw)
             out[p.name] = ox.NamedNode(PREFIXES["mdm2"] + entity_id)
+        elif p.kind in ("id", "class"):
+            from mdm2kg.loader import ID_PATTERN
+
+            if not ID_PATTERN.match(raw):
+                raise QueryError(f"parameter {p.name} must be an id, got '{raw}'")
+            base = PREFIXES["mdm2"] if p.kind == "id" else PREFIXES["mdm2kg"]
+            out[p.name] = ox.NamedNode(base + raw)
         elif p.kind == "integer":
             try:
                 out[p.name] = int(raw)

@@ -56,7 +56,9 @@ def _literal(value: Scalar, datatype: str | None = None) -> Literal:
     if isinstance(value, int) and datatype != "decimal":
         return Literal(value, datatype=XSD.integer)
     if isinstance(value, (int, Decimal)):
-        return Literal(Decimal(value), datatype=XSD.decimal)
+        # canonical decimal lexical form that Turtle round-trips: plain digits and a point
+        lexical = format(Decimal(value), "f")
+        return Literal(lexical if "." in lexical else lexical + ".0", datatype=XSD.decimal)
     return Literal(str(value))
 
 

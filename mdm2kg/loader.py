@@ -115,7 +115,10 @@ class _FileParser:
             value = raw.get(f.name)
             fpos = raw.pos(f.name)
             if value is None:
-                if f.required:
+                if f.required and f.kind == "evidence":
+                    self.problem(ProblemKind.NO_EVIDENCE, f"{what} has no evidence", raw.pos(),
+                                 "add evidence: [{source, locator, anchor, kind}]")
+                elif f.required:
                     self.problem(ProblemKind.MISSING_FIELD, f"{what} lacks required field '{f.name}'", raw.pos(), f"add '{f.name}:'")
                 out[f.name] = None
                 continue

@@ -229,6 +229,8 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
         result = kg.store.query(text, substitutions=substitutions)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error at {_shift_position(str(exc).removeprefix('error at '), offset)}") from exc
+    except RuntimeError as exc:  # Oxigraph binds only variables the SELECT projects
+        raise QueryError(f"cannot bind parameters: {exc}; project every bound variable in SELECT") from exc
     if isinstance(result, bool):
         return QueryResult(variables=[], boolean=result)
     if isinstance(result, ox.QuerySolutions):

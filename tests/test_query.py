@@ -1,0 +1,132 @@
+"""SPARQL API and CLI on Oxigraph: bindings, formats, errors; every named query over the shipped data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from mdm2kg.cli import main
+from mdm2kg.errors import NotFoundError, QueryError
+from mdm2kg.query import named_queries, run_named, run_query
+
+from .conftest import FIXTURES
+
+TINY = str(FIXTURES / "tiny")
+
+
+def test_typed_values_and_real_bindings(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    text = "SELECT ?trial ?v ?n WHERE { ?r mdm2kg:trial ?trial ; mdm2kg:value ?v ; mdm2kg:denominator ?n }"
+    rows = run_query(tiny_kg, text, bindings={"trial": ox.NamedNode("https://w3id.org/mdm2kg/id/NCT00000001")}).values()
+    assert rows == [{"trial": "https://w3id.org/mdm2kg/id/NCT00000001", "v": Decimal("3.20"), "n": 31}]
+    hostile = 'x" } ?s ?p ?o { "'
+    label = run_query(tiny_kg, "SELECT ?e ?label WHERE { ?e rdfs:label ?label }", bindings={"label": hostile})
+    assert len(label) == 0  # bound as a literal, not spliced into the query
+    with pytest.raises(QueryError, match="SELECT"):
+        run_query(tiny_kg, "SELECT ?e WHERE { ?e rdfs:label ?label }", bindings={"label": "Drug A"})
+
+
+def test_syntax_error_reports_line_and_column(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(QueryError, match=r"line 2, column \d+"):
+        run_query(tiny_kg, "SELECT ?s\nWHERE { ?s ?p }")
+
+
+def test_updates_are_refused(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    for update in ("INSERT DATA { mdm2:a mdm2:b mdm2:c }", "PREFIX x: <http://x/>\nDELETE WHERE { ?s ?p ?o }",
+                   "# comment\nDROP ALL"):
+        with pytest.raises(QueryError, match="refused"):
+            run_query(tiny_kg, update)
+
+
+def test_named_query_parameters_are_checked(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotFoundError) as info:
+        run_named(tiny_kg, "trial_result", {})
+    assert "trial_results" in info.value.candidates
+    with pytest.raises(QueryError, match="valid: compound"):
+        run_named(tiny_kg, "trials_of_compound", {"drug": "drugA"})
+    with pytest.raises(QueryError, match="needs --param compound"):
+        run_named(tiny_kg, "trials_of_compound", {})
+
+
+def test_cli_formats(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    base = ["query", "--data", TINY, "--name", "trial_results", "--param", "trial=TRIAL-1"]
+    as_json = json.loads(runner.invoke(main, [*base, "--format", "json"]).output)
+    assert as_json["head"]["vars"][0] == "trial"
+    value = as_json["results"]["bindings"][0]["value"]
+    assert value == {"type": "literal", "value": "3.2", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, [*base, "--format", "csv"]).output)))
+    assert rows[0]["value"] == "3.2" and rows[0]["ciHigh"] == "16.7"
+    tsv = runner.invoke(main, [*base, "--format", "tsv"]).output
+    assert tsv.splitlines()[0].split("\t")[:3] == ["trial", "result", "endpoint"]
+    md = runner.invoke(main, [*base, "--format", "md"]).output
+    assert md.startswith("| trial | result |")
+    table = runner.invoke(main, base).output
+    assert "(1 row)" in table
+
+
+def test_cli_exit_codes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    assert runner.invoke(main, ["query", "--data", TINY, "SELECT ?s WHERE { ?s ?p }"]).exit_code == 2
+    assert runner.invoke(main, ["query", "--data", TINY, "DROP ALL"]).exit_code == 2
+    empty = runner.invoke(main, ["query", "--data", TINY, "SELECT ?s WHERE { ?s a mdm2kg:Structure }"])
+    assert empty.exit_code == 1
+    unknown = runner.invoke(main, ["query", "--data", TINY, "--name", "nope"])
+    assert unknown.exit_code == 1 and "trial_results" in unknown.output
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?c WHERE { ?c a mdm2kg:Compound }")
+    assert runner.invoke(main, ["query", "--data", TINY, "--file", str(rq)]).exit_code == 0
+    listing = runner.invoke(main, ["queries"])
+    assert listing.exit_code == 0 and "--param compound=<entity>" in listing.output
+
+
+def test_path_cli_exit_codes() -> None:
+    runner = CliRunner()
+    ok = runner.invoke(main, ["path", "drugA", "GENE2", "--data", TINY, "--format", "json"])
+    assert ok.exit_code == 0 and json.loads(ok.output)["paths"][0]["length"] == 2
+    assert runner.invoke(main, ["path", "drugA", "nothing-like-this", "--data", TINY]).exit_code == 1
+    assert runner.invoke(main, ["path", "drugA", "NCT00000001_armA", "--max-hops", "1", "--data", TINY]).exit_code == 1
+    assert runner.invoke(main, ["path", "drugA", "GENE2", "--max-hops", "9", "--data", TINY]).exit_code == 2
+
+
+def test_at_least_twenty_named_queries_with_descriptions() -> None:
+    queries = named_queries()
+    assert len(queries) >= 20
+    assert all(q.description for q in queries.values())
+
+
+# Parameters used for every named query on the shipped data; each query must return rows.
+SHIPPED_PARAMS = {
+    "compound": "milademetan",
+    "trial": "MANTRA-2",
+    "endpoint": "median_progression_free_survival",
+    "subject": "milademetan",
+    "object": "MDM2",
+    "reference": "russano2025_ref25",
+    "indication": "DDLPS",
+}
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_answers_on_shipped_data(shipped_kg, name: str) -> None:  # type: ignore[no-untyped-def]
+    query = named_queries()[name]
+    params = {p.name: SHIPPED_PARAMS[p.name] for p in query.params if p.required}
+    result = run_named(shipped_kg, name, params)
+    assert len(result) > 0, f"{name} returned no rows"
+
+
+def test_competency_answers_on_shipped_data(shipped_kg) -> None:  # type: ignore[no-untyped-def]
+    phase3 = {r["trial"].rsplit("/", 1)[-1] for r in run_named(shipped_kg, "phase3_trials").values()}
+    assert {"NCT02545283", "NCT04979442"} <= phase3
+    mantra2 = run_named(shipped_kg, "trial_results", {"trial": "NCT05012397"}).values()
+    orr = [r for r in mantra2 if r["endpoint"] == "objective_response_rate_confirmed"]
+    assert orr and all(r["value"] == Decimal("3.2") and r["count"] == 1 and r["denominator"] == 31 for r in orr)
+    partners = run_named(shipped_kg, "partners_of", {}).values()
+    assert any(r["label"] == "TP53" or r["partner"].endswith("/TP53") for r in partners)
+    assert any(r["polarity"] == "-" for r in partners)

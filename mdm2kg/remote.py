@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,7 @@ class EndpointUnreachableError(RemoteError, UsageError):
 # ----------------------------------------------------------------------------- authentication
 
 
-class AuthScheme(str, Enum):
+class AuthScheme(StrEnum):
     """How to authenticate: AUTO answers whatever the server challenges with."""
 
     AUTO = "auto"
@@ -271,7 +271,8 @@ class SparqlClient:
                     return _Response(resp.status, resp.headers, resp.read())
             except urllib.error.HTTPError as exc:
                 err_body = exc.read() if exc.fp is not None else b""
-                if exc.code == 401 and attempt == 0 and self._auth.accept_challenge(exc.headers.get_all("WWW-Authenticate") or []):
+                challenges = exc.headers.get_all("WWW-Authenticate") or []
+                if exc.code == 401 and attempt == 0 and self._auth.accept_challenge(challenges):
                     continue
                 raise self._http_error(exc.code, exc.reason, exc.headers, err_body, method, url, what) from None
             except urllib.error.URLError as exc:
@@ -287,7 +288,7 @@ class SparqlClient:
         text = f"{what} failed: {method} {url.split('?')[0]} -> HTTP {status} {reason}" + (f": {message}" if message else "")
         kwargs: dict[str, Any] = {"url": url, "status": status, "server_message": message}
         if status in (401, 403):
-            hint = " (check --user/--password)" if self._auth.auth is None or status == 401 else " (the account lacks write permission)"
+            hint = " (check --user/--password)" if status == 401 else " (the account lacks the permission)"
             return RemoteAuthError(text + hint, **kwargs)
         if status == 400 and what == "query":
             return RemoteQueryError(text, **kwargs)
@@ -300,7 +301,9 @@ class SparqlClient:
     def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None, graph: str | None = None) -> QueryResult:
         """Run a read-only query (project prefixes prepended, `bindings` as a VALUES block)."""
         check_read_only(sparql)
-        text = prologue() + bind_parameters(sparql, bindings or {})
+        # the project PREFIXes share the query's first line, so line numbers in the
+        # server's error messages are the user's own
+        text = prologue().replace("\n", " ") + bind_parameters(sparql, bindings or {})
         form = query_form(sparql)
         params = [("query", text)]
         if graph:
@@ -386,7 +389,7 @@ _TOKEN = re.compile(
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][\w]+)
-      | (?P<word>[A-Za-z_][\w.-]*:?[\w.:%-]*)
+      | (?P<word>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*|[A-Za-z_][\w-]*)
       | (?P<open>\{) | (?P<close>\}) | (?P<other>.)""",
     re.VERBOSE | re.DOTALL,
 )
@@ -451,7 +454,7 @@ def bind_parameters(text: str, bindings: Mapping[str, Any]) -> str:
     like Oxigraph's embedded substitutions; without such a group it trails the query.
 
     >>> bind_parameters("SELECT * { SELECT ?x { ?x ?p ?o } }", {"x": 1})
-    'SELECT * { VALUES (?x) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) } { SELECT ?x { ?x ?p ?o } } }'
+    'SELECT * { VALUES (?x) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) } { SELECT ?x { ?x ?p ?o } }}'
     """
     if not bindings:
         return text

@@ -1,0 +1,95 @@
+"""`mdm2kg serve` (a local read-only SPARQL server) and `mdm2kg push` (to any SPARQL 1.1 store)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mdm2kg.cli import EXIT_USAGE
+from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, open_graph
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the graph to your network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@data_option
+@graph_option
+@handle_errors
+def serve(host: str, port: int, data: tuple[str, ...], graph_file: Path | None) -> None:
+    """Serve the graph read-only over SPARQL 1.1 with Oxigraph, with a query page in the browser.
+
+    The graph is loaded once into an on-disk store (cached by the graph's hash) and
+    served until Ctrl-C or SIGTERM. Exit 2 when the port is taken.
+    """
+    from mdm2kg.server import OxigraphServer, check_port, ensure_store, free_port, is_loopback, oxigraph_binary
+
+    binary = oxigraph_binary()
+    if port == 0:
+        port = free_port(host)
+    check_port(host, port)  # fail before the (possibly slow) build
+    location = ensure_store(open_graph(data, graph_file))
+    server = OxigraphServer(location, host=host, port=port, binary=binary).start()
+    try:
+        if not is_loopback(host):
+            click.echo(f"warning: listening on {host}: other machines can query this server", err=True)
+        click.echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
+        click.echo(f"query page: {server.url}")
+        click.echo("press Ctrl-C to stop", err=True)
+        from mdm2kg.server import serve_until_signal
+
+        serve_until_signal(server)
+    finally:
+        server.stop()
+    click.echo("server stopped", err=True)
+
+
+@click.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store HTTP Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+                   "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).")
+@click.option("--graph", "graph_iri", metavar="IRI", default=None,
+              help="Named graph to replace. Default: https://w3id.org/mdm2kg/graph.")
+@click.option("--user", envvar="MDM2KG_USER", default=None, help="User name (or $MDM2KG_USER).")
+@click.option("--password", envvar="MDM2KG_PASSWORD", default=None,
+              help="Password (or $MDM2KG_PASSWORD, which keeps it out of the process list; prompted when omitted on a terminal).")
+@click.option("--auth", "scheme", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True,
+              help="Authentication scheme; auto answers the server's challenge.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Triples per request: the first request replaces the graph (PUT), the rest append (POST).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@data_option
+@graph_option
+@handle_errors
+def push(endpoint: str, graph_iri: str | None, user: str | None, password: str | None, scheme: str, chunk_size: int,
+         quiet: bool, data: tuple[str, ...], graph_file: Path | None) -> None:
+    """Replace a named graph on any SPARQL 1.1 store with the built graph (Graph Store HTTP Protocol).
+
+    Pushing twice leaves one copy. Query it afterwards with
+    `mdm2kg query --endpoint QUERY-URL --graph IRI`.
+    """
+    from mdm2kg.remote import DEFAULT_GRAPH, Auth, AuthScheme, push_graph
+
+    if password is not None and user is None:
+        fail("--password needs --user", EXIT_USAGE)
+    if user is not None and password is None:
+        if not sys.stdin.isatty():
+            fail("--user needs --password (or $MDM2KG_PASSWORD)", EXIT_USAGE)
+        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+    auth = Auth(user, password or "", AuthScheme(scheme)) if user is not None else None
+    if auth is None and scheme != "auto":
+        fail(f"--auth {scheme} needs --user and --password", EXIT_USAGE)
+    graph = graph_iri or DEFAULT_GRAPH
+    kg = open_graph(data, graph_file)
+
+    def progress(sent: int, total: int) -> None:
+        if not quiet and total > chunk_size:
+            click.echo(f"  {sent}/{total} triples ({100 * sent // max(total, 1)}%)", err=True)
+
+    report = push_graph(kg, endpoint, graph=graph, auth=auth, chunk_triples=chunk_size, progress=progress)
+    rate = f"{report.triples_per_second:,.0f} triples/s" if report.seconds > 0 else "instant"
+    click.echo(f"pushed {report.triples} triples to <{graph}> at {endpoint} "
+               f"in {report.seconds:.2f} s ({rate}, {report.chunks} request{'s' if report.chunks != 1 else ''})")

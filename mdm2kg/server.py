@@ -1,0 +1,377 @@
+"""On-disk Oxigraph stores for built graphs, and the Oxigraph SPARQL server running over them.
+
+A store directory is keyed by the graph's hash and the Oxigraph version, built once
+(into a temporary directory renamed into place) and reused by every later command.
+The server is the ``oxigraph`` binary from the PyPI ``oxigraph`` package, started
+read-only by default, bound to loopback by default, and stopped by the process id this
+module started (it also dies with its parent on Linux).
+
+>>> from mdm2kg.kg import KnowledgeGraph  # doctest: +SKIP
+>>> with OxigraphServer(ensure_store(KnowledgeGraph.build()), port=0) as server:  # doctest: +SKIP
+...     print(server.query_url)
+http://127.0.0.1:41235/query
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any
+
+from mdm2kg.errors import Mdm2kgError, UsageError
+from mdm2kg.kg import cache_root
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from mdm2kg.kg import KnowledgeGraph
+
+MARKER = "mdm2kg-store.json"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+
+
+class ServerError(Mdm2kgError):
+    """The Oxigraph server could not be started or stopped unexpectedly."""
+
+
+class PortInUseError(ServerError, UsageError):
+    """Something already listens on the requested host and port."""
+
+
+class OxigraphMissingError(ServerError, UsageError):
+    """The `oxigraph` server binary is not installed."""
+
+
+# ----------------------------------------------------------------------------- persistent store
+
+
+def store_location(kg: KnowledgeGraph) -> Path:
+    """Where the on-disk store for this graph lives (graph hash + Oxigraph version)."""
+    import pyoxigraph
+
+    return cache_root() / "stores" / f"{kg.key or 'unkeyed'}-oxigraph-{pyoxigraph.__version__}"
+
+
+def ensure_store(kg: KnowledgeGraph) -> Path:
+    """The on-disk Oxigraph store directory holding `kg`, built on first use and then reused.
+
+    Building happens in a private temporary directory that is renamed into place once
+    complete, so a crash or a concurrent build never leaves a half-loaded store behind.
+    """
+    location = store_location(kg)
+    if (location / MARKER).is_file():
+        return location
+    import pyoxigraph
+
+    location.parent.mkdir(parents=True, exist_ok=True)
+    _prune_partial(location.parent)
+    tmp = location.parent / f".{location.name}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        store = pyoxigraph.Store(str(tmp))
+        store.bulk_load(path=str(kg.nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.flush()
+        store.optimize()
+        triples = len(store)
+        del store  # closes RocksDB and releases its lock before the rename
+        (tmp / MARKER).write_text(json.dumps({"key": kg.key, "triples": triples, "source": str(kg.nt_path),
+                                              "oxigraph": pyoxigraph.__version__}, indent=2) + "\n")
+        if location.exists() and not (location / MARKER).is_file():
+            shutil.rmtree(location)  # an unmarked leftover is not a store we trust
+        try:
+            os.rename(tmp, location)
+        except OSError:
+            if not (location / MARKER).is_file():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # a concurrent command finished the same store first
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return location
+
+
+def _prune_partial(parent: Path) -> None:
+    """Remove temporary build directories whose building process no longer exists."""
+    for tmp in parent.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def store_triples(location: Path) -> int:
+    """Triple count recorded when the store was built."""
+    return int(json.loads((location / MARKER).read_text())["triples"])
+
+
+def open_store(kg: KnowledgeGraph) -> pyoxigraph.Store:
+    """The graph's on-disk store opened read-only in this process (built first if needed).
+
+    Use it instead of ``kg.store`` when the graph is too large to load into memory on
+    every command; it can be open here and served by ``mdm2kg serve`` at the same time.
+    """
+    import pyoxigraph
+
+    return pyoxigraph.Store.read_only(str(ensure_store(kg)))
+
+
+# ----------------------------------------------------------------------------- ports and binary
+
+
+def _bind_address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[Any, ...]]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos:  # pragma: no cover - getaddrinfo raises instead
+        raise UsageError(f"cannot resolve host {host!r}")
+    family, _, _, _, address = infos[0]
+    return family, address
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortInUseError when `host:port` cannot be bound (as the server would bind it)."""
+    try:
+        family, address = _bind_address(host, port)
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot resolve host {host!r}: {exc}") from None
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # the server sets SO_REUSEADDR too, so a recently closed port is not "taken"
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise PortInUseError(f"port {port} on {host} is already in use ({exc.strerror}); "
+                                 "choose another with --port") from None
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A port on `host` that nothing listens on right now."""
+    family, address = _bind_address(host, 0)
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind(address)
+        return int(sock.getsockname()[1])
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and 'localhost'."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def oxigraph_binary() -> Path:
+    """The `oxigraph` server binary: $MDM2KG_OXIGRAPH, beside this Python, or on PATH."""
+    env = os.environ.get("MDM2KG_OXIGRAPH")
+    if env:
+        path = Path(env)
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise OxigraphMissingError(f"MDM2KG_OXIGRAPH={env} is not an executable file")
+    beside = Path(sys.executable).parent / ("oxigraph.exe" if os.name == "nt" else "oxigraph")
+    if beside.is_file():
+        return beside
+    found = shutil.which("oxigraph")
+    if found:
+        return Path(found)
+    raise OxigraphMissingError("the oxigraph server binary is not installed: pip install 'mdm2kg[server]' "
+                               "(or pip install oxigraph)")
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: have the kernel send SIGTERM to the server if its parent dies."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# ----------------------------------------------------------------------------- server
+
+
+class OxigraphServer:
+    """An ``oxigraph serve-read-only`` (or ``serve``) process over a store directory.
+
+    Use as a context manager, or call `start()` and `stop()`; the process is always
+    stopped by the id this object started.
+    """
+
+    def __init__(self, location: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_only: bool = True,
+                 binary: Path | None = None, extra_args: Sequence[str] = ()) -> None:
+        self.location = Path(location)
+        self.host = host
+        self.port = port
+        self.read_only = read_only
+        self.binary = binary
+        self.extra_args = tuple(extra_args)
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def _url_host(self) -> str:
+        return f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+
+    @property
+    def url(self) -> str:
+        """Base URL; the browser query page (YASGUI) is served here."""
+        return f"http://{self._url_host}:{self.port}/"
+
+    @property
+    def query_url(self) -> str:
+        """SPARQL 1.1 Protocol query endpoint."""
+        return self.url + "query"
+
+    @property
+    def store_url(self) -> str:
+        """Graph Store HTTP Protocol endpoint (writable only when not read-only)."""
+        return self.url + "store"
+
+    @property
+    def update_url(self) -> str:
+        """SPARQL 1.1 Update endpoint (refuses every update when read-only)."""
+        return self.url + "update"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def start(self, *, timeout: float = 15.0) -> OxigraphServer:
+        """Start the server and wait until it answers HTTP; raise PortInUseError or ServerError."""
+        if self.process is not None:
+            raise ServerError("server already started")
+        binary = self.binary or oxigraph_binary()
+        if self.port == 0:
+            self.port = free_port(self.host)
+        check_port(self.host, self.port)
+        command = [str(binary), "serve-read-only" if self.read_only else "serve", "--location", str(self.location),
+                   "--bind", f"{self._url_host}:{self.port}", *self.extra_args]
+        self._log = tempfile.TemporaryFile(prefix="mdm2kg-oxigraph-")
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us, and we stop the server ourselves
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            code = self.process.poll()
+            if code is not None:
+                log = self.log()
+                if "Address already in use" in log or "os error 98" in log:
+                    raise PortInUseError(f"port {self.port} on {self.host} is already in use; choose another with --port")
+                raise ServerError(f"oxigraph exited with status {code} before serving: {_first_lines(log)}")
+            if self._answers():
+                return
+            if time.monotonic() > deadline:
+                raise ServerError(f"oxigraph did not answer on {self.url} within {timeout:.0f} s: {_first_lines(self.log())}")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    def _answers(self) -> bool:
+        connection = http.client.HTTPConnection(self.host.strip("[]"), self.port, timeout=1.0)
+        try:
+            connection.request("GET", "/")
+            return connection.getresponse().status < 500
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def log(self) -> str:
+        """What the server printed so far."""
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
+    def poll(self) -> int | None:
+        """The exit status if the server has stopped, else None."""
+        return self.process.poll() if self.process is not None else None
+
+    def stop(self, *, timeout: float = 5.0) -> int | None:
+        """Stop the server (SIGTERM, then SIGKILL after `timeout`) and reap it; returns its status."""
+        process, self.process = self.process, None
+        code = None
+        if process is not None:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            code = process.returncode
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return code
+
+    def __enter__(self) -> OxigraphServer:
+        return self.start() if self.process is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _first_lines(text: str, n: int = 3) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith(" ")]
+    return " / ".join(lines[:n]) or "(no output)"
+
+
+def serve_until_signal(server: OxigraphServer, *, signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM)) -> int:
+    """Block until one of `signals` arrives, then stop `server`; returns the signal number.
+
+    Raises ServerError if the server exits on its own. Previous handlers are restored.
+    """
+    received: list[int] = []
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in signals}
+    try:
+        while not received:
+            code = server.poll()
+            if code is not None:
+                raise ServerError(f"oxigraph stopped unexpectedly with status {code}: {_first_lines(server.log())}")
+            time.sleep(0.1)
+    finally:
+        server.stop()
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    return received[0]

@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, ClosedNamespace
 
 from mdm2kg.model import Dataset, Evidence, Scalar, Statement
 from mdm2kg.ontology import ontology_graph
+from mdm2kg.perf import gc_paused
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, entity_iri, expand
 from mdm2kg.schema import Schema
 
@@ -203,7 +204,8 @@ def build_graph(ds: Dataset, schema: Schema, *, include_ontology: bool = True) -
     >>> len(build_graph(Dataset(), load_schema(), include_ontology=False))
     0
     """
-    graph = _Builder(schema).build(ds)
+    with gc_paused():
+        graph = _Builder(schema).build(ds)
     if include_ontology:
         for triple in ontology_graph():
             graph.add(triple)

@@ -27,6 +27,7 @@ from mdm2kg.model import (
     Statement,
     TrialResult,
 )
+from mdm2kg.perf import gc_paused
 from mdm2kg.prefixes import check_curie
 from mdm2kg.schema import (
     CONFLICT_KINDS,
@@ -506,10 +507,11 @@ def load_dataset(data_dirs: Sequence[Path], schema: Schema) -> tuple[Dataset, li
     files = yaml_files(data_dirs)
     if not files:
         raise UsageError(f"no *.yaml files in {', '.join(str(d) for d in data_dirs)}")
-    for path, display in files:
-        _parse_file(path, display, schema, dataset, problems)
-    dataset.statements = _merge_statements(dataset.statements)
-    _check_references(dataset, schema, problems)
+    with gc_paused():
+        for path, display in files:
+            _parse_file(path, display, schema, dataset, problems)
+        dataset.statements = _merge_statements(dataset.statements)
+        _check_references(dataset, schema, problems)
     return dataset, problems
 
 

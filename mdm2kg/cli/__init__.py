@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "build": "mdm2kg.cli.core:build",
     "validate": "mdm2kg.cli.core:validate",
     "stats": "mdm2kg.cli.core:stats",
+    "demo": "mdm2kg.cli.core:demo",
     "query": "mdm2kg.cli.ask:query",
     "queries": "mdm2kg.cli.ask:queries",
     "path": "mdm2kg.cli.ask:path",

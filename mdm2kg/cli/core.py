@@ -90,3 +90,48 @@ def stats(data: tuple[str, ...], graph_file: Path | None, fmt: str) -> None:
         click.echo(f"\n{section}:")
         for name, count in result[section].items():
             click.echo(f"  {name:<42} {count}")
+
+
+@click.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"), show_default=True,
+              help="Directory for the graph files and the network page.")
+@data_option
+@handle_errors
+def demo(out: Path, data: tuple[str, ...]) -> None:
+    """The main job in one go: build and validate the graph, print statistics, run two example
+    queries and a path question, and write the network page."""
+    from mdm2kg.builder import to_turtle
+    from mdm2kg.fileio import atomic_write
+    from mdm2kg.kg import KnowledgeGraph, resolve_data_dirs, validate_data
+    from mdm2kg.paths import find_paths, format_path_text
+    from mdm2kg.query import run_named
+    from mdm2kg.render import render
+    from mdm2kg.stats import graph_stats
+
+    dirs = resolve_data_dirs(list(data))
+    click.echo("== validate")
+    report = validate_data(dirs)
+    click.echo("conforms" if report.conforms else f"{len(report.problems)} problem(s)")
+    if not report.conforms:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(EXIT_DATA)
+    kg = KnowledgeGraph.build(list(data) or None)
+    atomic_write(out / "mdm2kg.nt", kg.ntriples())
+    atomic_write(out / "mdm2kg.ttl", to_turtle(kg.rdf))
+    click.echo(f"== build\nwrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'}")
+    stats_result = graph_stats(kg)
+    click.echo(f"== stats\ntriples: {stats_result['triples']}")
+    for name, count in stats_result["categories"].items():
+        click.echo(f"  {name:<24} {count}")
+    for title, name, params in (
+        ("Trials of milademetan", "trials_of_compound", {"compound": "milademetan"}),
+        ("Resistance mechanisms that defeat brigimadlin", "resistance_to_compound", {"compound": "brigimadlin"}),
+    ):
+        click.echo(f"== query: {title} (mdm2kg query --name {name} "
+                   + " ".join(f"--param {k}={v}" for k, v in params.items()) + ")")
+        click.echo(run_named(kg, name, params).to_table(max_width=48), nl=False)
+    click.echo("== path: milademetan -> acquired TP53 mutation (mdm2kg path milademetan acquired_TP53_mutation --limit 3)")
+    click.echo(format_path_text(find_paths(kg, "milademetan", "acquired_TP53_mutation", limit=3)), nl=False)
+    page = render(kg, out / "mdm2kg.html")
+    click.echo(f"== network page\nwrote {page} (open it in a browser; it works offline)")

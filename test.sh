@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: install mdm2kg with its test extras, lint, type-check, run pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+python3 -m ruff check mdm2kg tests benchmarks
+python3 -m mypy
+python3 -m pytest -q "$@"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.projection import Citation, projection
+from mdm2kg.projection import Citation, local_name, select_rows, projection
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -113,17 +113,28 @@ class _Index:
 
 
 def _index(kg: KnowledgeGraph) -> _Index:
+    """Ids, labels, synonyms, CURIEs and categories of every entity, read with SPARQL
+    (no networkx needed, so resolving a query parameter stays cheap)."""
+
     def make() -> _Index:
-        g = projection(kg)
+        rows = select_rows(kg, """
+            SELECT ?e ?cls ?label ?key WHERE { ?e a ?cls . ?cls mdm2kg:curated true . ?e rdfs:label ?label .
+              OPTIONAL { { ?e skos:altLabel ?key } UNION { ?e skos:notation ?key } } } ORDER BY ?e ?key""")
         by_key: dict[str, list[str]] = {}
         cats: dict[str, list[str]] = {}
-        for node, data in sorted(g.nodes(data=True)):
-            keys = {node, data["label"], *data["synonyms"], *data["identifiers"]}
-            for key in keys:
-                by_key.setdefault(str(key).casefold(), []).append(node)
-            cats.setdefault(data["category"], []).append(node)
-        return _Index(by_key, cats, {n: d["label"] for n, d in g.nodes(data=True)},
-                      {n: d["category"] for n, d in g.nodes(data=True)})
+        labels: dict[str, str] = {}
+        category_of: dict[str, str] = {}
+        for iri, cls, label, key in rows:
+            node = local_name(iri or "")
+            if node not in labels:
+                labels[node] = label or node
+                category_of[node] = local_name(cls or "")
+                cats.setdefault(category_of[node], []).append(node)
+                for k in {node.casefold(), (label or "").casefold()}:
+                    by_key.setdefault(k, []).append(node)
+            if key is not None:
+                by_key.setdefault(key.casefold(), []).append(node)
+        return _Index(by_key, cats, labels, category_of)
 
     return kg.memo("path-index", make)  # type: ignore[no-any-return]
 

@@ -43,14 +43,14 @@ class Citation:
         return f'{self.source} {self.locator}: "{self.anchor}"{refs}'
 
 
-def _local(iri: str) -> str:
+def local_name(iri: str) -> str:
     for base in (ID, V):
         if iri.startswith(base):
             return iri[len(base):]
     return iri
 
 
-def _select(kg: KnowledgeGraph, text: str) -> list[list[str | None]]:
+def select_rows(kg: KnowledgeGraph, text: str) -> list[list[str | None]]:
     out = []
     for row in kg.store.query(_PREFIXES + text):
         out.append([None if term is None else term.value for term in row])
@@ -64,44 +64,44 @@ def build_projection(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     import networkx as nx
 
     graph = nx.MultiDiGraph()
-    for iri, cls, label, desc in _select(kg, """
+    for iri, cls, label, desc in select_rows(kg, """
         SELECT ?e ?cls ?label ?desc WHERE { ?e a ?cls . ?cls mdm2kg:curated true . ?e rdfs:label ?label .
           OPTIONAL { ?e dcterms:description ?desc } } ORDER BY ?e"""):
         assert iri is not None and cls is not None
-        graph.add_node(_local(iri), label=label, category=_local(cls), description=desc or "",
+        graph.add_node(local_name(iri), label=label, category=local_name(cls), description=desc or "",
                        synonyms=[], identifiers=[])
-    for iri, syn in _select(kg, "SELECT ?e ?s WHERE { ?e skos:altLabel ?s } ORDER BY ?e ?s"):
-        node = _local(iri or "")
+    for iri, syn in select_rows(kg, "SELECT ?e ?s WHERE { ?e skos:altLabel ?s } ORDER BY ?e ?s"):
+        node = local_name(iri or "")
         if node in graph:
             graph.nodes[node]["synonyms"].append(syn)
-    for iri, curie in _select(kg, "SELECT ?e ?c WHERE { ?e skos:notation ?c } ORDER BY ?e ?c"):
-        node = _local(iri or "")
+    for iri, curie in select_rows(kg, "SELECT ?e ?c WHERE { ?e skos:notation ?c } ORDER BY ?e ?c"):
+        node = local_name(iri or "")
         if node in graph:
             graph.nodes[node]["identifiers"].append(curie)
     citations: dict[str, list[Citation]] = defaultdict(list)
     cites: dict[str, list[str]] = defaultdict(list)
-    for ev, ref in _select(kg, "SELECT ?ev ?r WHERE { ?ev a mdm2kg:Evidence ; mdm2kg:cites ?r } ORDER BY ?ev ?r"):
-        cites[ev or ""].append(_local(ref or ""))
-    for st, ev, src, loc, anchor, kind in _select(kg, """
+    for ev, ref in select_rows(kg, "SELECT ?ev ?r WHERE { ?ev a mdm2kg:Evidence ; mdm2kg:cites ?r } ORDER BY ?ev ?r"):
+        cites[ev or ""].append(local_name(ref or ""))
+    for st, ev, src, loc, anchor, kind in select_rows(kg, """
         SELECT ?st ?ev ?src ?loc ?anchor ?kind WHERE { ?st a rdf:Statement ; mdm2kg:hasEvidence ?ev .
           ?ev mdm2kg:source ?src ; mdm2kg:locator ?loc ; mdm2kg:anchor ?anchor ; mdm2kg:evidenceKind ?kind }
         ORDER BY ?st ?src ?loc ?anchor"""):
-        citations[st or ""].append(Citation(_local(src or ""), loc or "", anchor or "", kind or "",
+        citations[st or ""].append(Citation(local_name(src or ""), loc or "", anchor or "", kind or "",
                                             tuple(cites.get(ev or "", ()))))
     qualifiers: dict[str, dict[str, str]] = defaultdict(dict)
-    for st, q, value in _select(kg, """
+    for st, q, value in select_rows(kg, """
         SELECT ?st ?q ?v WHERE { ?st a rdf:Statement ; ?qp ?v . ?qp rdfs:subPropertyOf mdm2kg:qualifier .
           BIND(STRAFTER(STR(?qp), "/vocab/q_") AS ?q) } ORDER BY ?st ?q"""):
-        qualifiers[st or ""][q or ""] = _local(value or "")
-    for st, s, p, o, polarity, plabel in _select(kg, """
+        qualifiers[st or ""][q or ""] = local_name(value or "")
+    for st, s, p, o, polarity, plabel in select_rows(kg, """
         SELECT ?st ?s ?p ?o ?pol ?plabel WHERE { ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
           ?p a <http://www.w3.org/2002/07/owl#ObjectProperty> .
           OPTIONAL { ?p mdm2kg:polarity ?pol } OPTIONAL { ?p rdfs:label ?plabel } } ORDER BY ?st"""):
-        u, v = _local(s or ""), _local(o or "")
+        u, v = local_name(s or ""), local_name(o or "")
         if u not in graph or v not in graph:
             continue  # e.g. described_in -> Publication: publications are not hops
         sign = {"+": 1, "-": -1}.get(polarity or "none", 0)
-        graph.add_edge(u, v, key=_local(st or ""), predicate=_local(p or ""), predicate_label=plabel or _local(p or ""),
+        graph.add_edge(u, v, key=local_name(st or ""), predicate=local_name(p or ""), predicate_label=plabel or local_name(p or ""),
                        polarity=sign, qualifiers=qualifiers.get(st or "", {}), citations=citations.get(st or "", []))
     return graph
 

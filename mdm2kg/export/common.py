@@ -288,3 +288,51 @@ def metadata_json(kg: KnowledgeGraph) -> bytes:
 def citation_text(citation: Citation) -> str:
     """Readable one-line citation, e.g. `doc1 §1: "drug A inhibits" citing doc1_ref01`."""
     return str(citation)
+
+
+def entity_network(kg: KnowledgeGraph) -> Any:
+    """The entity projection (`mdm2kg.projection`) as a fresh, sorted MultiDiGraph whose
+    attributes are plain values: lists of strings, ints and strings only.
+
+    Node attributes: label, category, biolink_category, description, synonyms, identifiers.
+    Edge key = statement id; attributes: statement, predicate, predicate_label,
+    biolink_predicate, polarity (+1/-1/0), one `q_<name>` per qualifier, citations (readable
+    strings), publications (CURIEs), locators, evidence_kinds. Graph attributes: the dataset
+    description (title, version, issued, licence, sources and counts).
+    """
+    import networkx as nx
+
+    from mdm2kg.ontology import load_schema
+    from mdm2kg.projection import projection
+
+    schema = load_schema()
+    source = projection(kg)
+    meta = description(kg).as_dict()
+    out = nx.MultiDiGraph()
+    out.graph.update({
+        "name": "mdm2kg", "title": meta["title"], "version": meta["version"], "issued": meta["issued"] or "",
+        "licence": meta["licence"], "sources": [s["id"] for s in meta["sources"]], "dataset": meta["id"],
+        "triples": meta["triples"], "entities": meta["entities"], "statements": meta["records"]["statements"],
+    })
+    for node in sorted(source.nodes):
+        attrs = source.nodes[node]
+        out.add_node(node, label=attrs["label"], category=attrs["category"],
+                     biolink_category=biolink_curie(schema.category_biolink.get(attrs["category"]), "NamedThing"),
+                     description=attrs.get("description", ""), synonyms=sorted(attrs.get("synonyms", [])),
+                     identifiers=sorted(attrs.get("identifiers", [])))
+    for u, v, key, attrs in sorted(source.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        spec = schema.predicates.get(attrs["predicate"])
+        cits = sorted(attrs.get("citations", []), key=lambda c: (c.source, c.locator, c.anchor, c.kind, c.cites))
+        edge: dict[str, Any] = {
+            "statement": key, "predicate": attrs["predicate"], "predicate_label": attrs["predicate_label"],
+            "biolink_predicate": biolink_curie(spec.biolink if spec else None, "related_to"),
+            "polarity": int(attrs["polarity"]),
+            "citations": [citation_text(c) for c in cits],
+            "publications": sorted({f"mdm2:{c.source}" for c in cits} | {f"mdm2:{r}" for c in cits for r in c.cites}),
+            "locators": sorted({f"{c.source} {c.locator}" for c in cits}),
+            "evidence_kinds": sorted({c.kind for c in cits}),
+        }
+        for name, value in sorted(attrs.get("qualifiers", {}).items()):
+            edge[f"q_{name}"] = str(value)
+        out.add_edge(u, v, key=key, **edge)
+    return out

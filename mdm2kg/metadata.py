@@ -85,8 +85,8 @@ def package_licence() -> str:
         meta = importlib.metadata.metadata("mdm2kg")
     except importlib.metadata.PackageNotFoundError:
         return "MIT"
-    text = meta.get("License-Expression") or meta.get("License") or "MIT"
-    return text.strip() or "MIT"
+    declared = meta.get_all("License-Expression") or meta.get_all("License") or ["MIT"]
+    return str(declared[0]).strip() or "MIT"
 
 
 def _local(term: object, base: str) -> str:

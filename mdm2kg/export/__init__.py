@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Renderer = Callable[["KnowledgeGraph"], dict[str, bytes]]
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     """The export formats (`mdm2kg export --format ...`)."""
 
     TURTLE = "turtle"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, contract
 
@@ -102,7 +103,8 @@ def _local(iri: str | None) -> str:
 
 
 def _select(kg: KnowledgeGraph, text: str) -> list[list[str]]:
-    return [["" if term is None else term.value for term in row] for row in kg.store.query(_PREFIXES + text)]
+    rows = cast("Iterable[Any]", kg.store.query(_PREFIXES + text))
+    return [["" if term is None else term.value for term in row] for row in rows]
 
 
 def biolink_curie(name: str | None, default: str) -> str:

@@ -78,8 +78,8 @@ def to_jsonld(graph: Graph) -> dict[str, Any]:
     """The JSON-LD document (a dict) of an rdflib graph.
 
     >>> from rdflib import Graph, URIRef, Literal
-    >>> g = Graph(); g.add((URIRef("https://w3id.org/mdm2kg/id/x"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("X")))
-    <Graph identifier=... (<class 'rdflib.graph.Graph'>)>
+    >>> from rdflib.namespace import RDFS
+    >>> g = Graph().add((URIRef("https://w3id.org/mdm2kg/id/x"), RDFS.label, Literal("X")))
     >>> to_jsonld(g)["@graph"]
     [{'@id': 'mdm2:x', 'rdfs:label': ['X']}]
     """

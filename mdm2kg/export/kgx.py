@@ -15,7 +15,7 @@ The dataset description is written beside them as `mdm2kg_metadata.json`.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from mdm2kg.export.common import INFORES, EdgeRow, NodeRow, metadata_json, sanitize, tables
@@ -29,13 +29,13 @@ METADATA_FILE = "mdm2kg_metadata.json"
 LIST_SEP = "|"
 
 
-class KnowledgeLevel(str, Enum):
+class KnowledgeLevel(StrEnum):
     """Values of Biolink's KnowledgeLevelEnum used here."""
 
     KNOWLEDGE_ASSERTION = "knowledge_assertion"
 
 
-class AgentType(str, Enum):
+class AgentType(StrEnum):
     """Values of Biolink's AgentTypeEnum used here."""
 
     MANUAL_AGENT = "manual_agent"

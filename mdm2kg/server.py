@@ -73,12 +73,12 @@ def ensure_store(kg: KnowledgeGraph) -> Path:
     complete, so a crash or a concurrent build never leaves a half-loaded store behind.
     """
     location = store_location(kg)
+    location.parent.mkdir(parents=True, exist_ok=True)
+    _prune_partial(location.parent)
     if (location / MARKER).is_file():
         return location
     import pyoxigraph
 
-    location.parent.mkdir(parents=True, exist_ok=True)
-    _prune_partial(location.parent)
     tmp = location.parent / f".{location.name}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     try:

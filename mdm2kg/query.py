@@ -234,8 +234,16 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
     if isinstance(result, bool):
         return QueryResult(variables=[], boolean=result)
     if isinstance(result, ox.QuerySolutions):
-        payload = result.serialize(format=ox.QueryResultsFormat.JSON)
-        return QueryResult.from_sparql_json(json.loads(payload or b"{}"))
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in variables:
+                node = solution[name]
+                if node is not None:
+                    row[name] = _term(node)
+            rows.append(row)
+        return QueryResult(variables=variables, rows=rows)
     # CONSTRUCT/DESCRIBE: present triples as s/p/o rows
     rows = []
     for triple in result:
@@ -252,7 +260,10 @@ def _term(node: Any) -> Term:
         return Term("uri", node.value)
     if isinstance(node, ox.BlankNode):
         return Term("bnode", node.value)
-    return Term("literal", node.value, node.datatype.value if node.datatype else None, node.language)
+    datatype = node.datatype.value
+    if node.language:
+        return Term("literal", node.value, None, node.language)
+    return Term("literal", node.value, None if datatype == XSD + "string" else datatype)
 
 
 # ----------------------------------------------------------------------------- named queries

@@ -17,6 +17,7 @@ counted as "other"; the dataset description is ignored (it always differs betwee
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import UsageError
 from mdm2kg.metadata import is_metadata_node, read_description
-from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, contract
+from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -185,13 +186,24 @@ class GraphDiff:
         return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=1)
+def _prefixes() -> list[tuple[str, str]]:
+    from mdm2kg.export.common import all_prefixes
+
+    return sorted(all_prefixes().items(), key=lambda item: (-len(item[1]), item[0]))
+
+
 def _short(term: Node) -> str:
+    """Entity ids bare (`GENE1`), other IRIs as CURIEs (`rdfs:label`), literals as text."""
     from rdflib import Literal
 
-    if isinstance(term, Literal):
-        return str(term)
     text = str(term)
-    return text[len(ID_BASE):] if text.startswith(ID_BASE) else contract(text)
+    if isinstance(term, Literal) or text.startswith(ID_BASE):
+        return text.removeprefix(ID_BASE)
+    for name, base in _prefixes():
+        if text.startswith(base):
+            return f"{name}:{text[len(base):]}"
+    return text
 
 
 class _Extractor:
@@ -233,7 +245,7 @@ class _Extractor:
         label = flat.get("rdfs:label", ("",))[0].strip('"')
         if section == "statements":
             group = flat.get("rdf:predicate", ("?",))[0].removeprefix("mdm2kg:")
-            quals = [f"{k.removeprefix('mdm2kg:q_')}={v[0]}" for k, v in flat.items() if k.startswith("mdm2kg:q_")]
+            quals = [f"{k.removeprefix('mdm2kg:q_')}={v[0].strip(chr(34))}" for k, v in flat.items() if k.startswith("mdm2kg:q_")]
             label = " ".join([flat.get("rdf:subject", ("?",))[0], group, flat.get("rdf:object", ("?",))[0]])
             label += f" [{', '.join(sorted(quals))}]" if quals else ""
         elif section == "conflicts":

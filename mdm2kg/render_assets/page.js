@@ -1,7 +1,7 @@
 /* mdm2kg network page.
  *
- * Every piece of curated text reaches the page through textContent or createTextNode, never
- * innerHTML: labels, synonyms and citations are data, not markup. Links are only made from
+ * Every piece of curated text reaches the page through textContent or createTextNode, never as
+ * parsed HTML: labels, synonyms and citations are data, not markup. Links are only made from
  * http(s) resolver URLs. Positions are precomputed in Python and physics stays off, so the
  * first frame is the final layout.
  */
@@ -128,7 +128,7 @@
       color: { color: colour, highlight: colour, hover: colour, opacity: hasPaths && !e.path ? 0.3 : 1 },
       width: e.path ? 4 : 1.5
     };
-    if (SIGN[sign]) { edge.label = SIGN[sign]; edge.font = { color: colour, size: 16, strokeWidth: 3, align: "top" }; }
+    if (SIGN[sign]) { edge.label = SIGN[sign]; edge.font = { color: colour, size: 20, bold: true, strokeWidth: 4, strokeColor: "#ffffff", align: "horizontal" }; }
     if (e.curve) { edge.smooth = { enabled: true, type: e.curve > 0 ? "curvedCW" : "curvedCCW", roundness: Math.min(0.9, 0.2 * Math.abs(e.curve)) }; }
     return edge;
   });

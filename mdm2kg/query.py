@@ -231,8 +231,8 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
         raise QueryError(f"SPARQL syntax error at {_shift_position(str(exc).removeprefix('error at '), offset)}") from exc
     except RuntimeError as exc:  # Oxigraph binds only variables the SELECT projects
         raise QueryError(f"cannot bind parameters: {exc}; project every bound variable in SELECT") from exc
-    if isinstance(result, bool):
-        return QueryResult(variables=[], boolean=result)
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return QueryResult(variables=[], boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows = []

@@ -1,0 +1,277 @@
+"""The network page in a real browser: Debian's Chromium, headless, with the network blocked.
+
+Every request that is not for a file: URL is aborted and recorded; each test asserts none was
+attempted, that nothing was logged as an error and that no dialog opened. Skipped only when
+Chromium is absent outside CI; in CI (env CI set) a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from mdm2kg.projection import Citation
+from mdm2kg.render import Selection, render, write_page
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("MDM2KG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE = "<img src=x onerror=alert(1)>"
+PWN = '<img src=x onerror="window.__pwned = 1">'
+TINY_CATEGORIES = ["AdverseEvent", "BiologicalProcess", "ClinicalTrial", "Compound", "DrugClass", "Gene",
+                   "ResistanceMechanism", "TrialArm"]
+
+
+def _require_browser() -> str:
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "playwright is not installed"
+    if not Path(CHROMIUM).is_file():
+        problem = f"Chromium not found at {CHROMIUM}"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"{problem}; CI must run the browser tests (install Debian's chromium)")
+        pytest.skip(problem)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tiny_kg: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("pages")
+    return {
+        "whole": render(tiny_kg, out / "whole.html"),
+        "focus": render(tiny_kg, out / "focus.html", focus="GENE1", radius=1),
+        "path": render(tiny_kg, out / "path.html", path_between=("drugB", "proc1")),
+        "category": render(tiny_kg, out / "category.html", categories=["Gene", "Compound"]),
+        "hostile": write_page(Selection(_hostile_graph(), title=PWN), out / "hostile.html"),
+    }
+
+
+def _hostile_graph() -> nx.MultiDiGraph:
+    """Every curated text field carries markup that would run if it were parsed as HTML."""
+    graph = nx.MultiDiGraph()
+    graph.add_node("evil", label=PWN, category="Gene", synonyms=[PWN, "<script>window.__pwned = 2</script>"],
+                   identifiers=["HGNC:6973"], description='<svg onload="window.__pwned = 3">')
+    graph.add_node("plain", label="Plain", category="Compound", synonyms=[], identifiers=[], description="")
+    cite = Citation(PWN, '<a href="javascript:window.__pwned = 4">x</a>', PWN, "review_statement", (PWN,))
+    graph.add_edge("plain", "evil", key=PWN, predicate="inhibits", predicate_label=PWN, polarity=-1,
+                   qualifiers={PWN: PWN}, citations=[cite])
+    return graph
+
+
+@dataclass
+class Monitor:
+    """What a page did that it should not: outside requests, console errors, dialogs."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.requests == [], f"requests left the machine: {self.requests}"
+        assert self.errors == [], f"console errors: {self.errors}"
+        assert self.dialogs == [], f"dialogs opened (a script ran): {self.dialogs}"
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[[Path], tuple[Any, Monitor]]]:
+    contexts: list[Any] = []
+
+    def opener(path: Path) -> tuple[Any, Monitor]:
+        monitor = Monitor()
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        contexts.append(context)
+
+        def gate(route: Any) -> None:
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                monitor.requests.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", gate)
+        page = context.new_page()
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) or r.url in monitor.requests
+                else monitor.requests.append(r.url))
+        page.on("websocket", lambda ws: monitor.requests.append(ws.url))
+        page.on("console", lambda m: monitor.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: monitor.errors.append(str(e)))
+        page.on("dialog", lambda d: (monitor.dialogs.append(d.message), d.dismiss()))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("window.mdm2kg && window.mdm2kg.ready === true", timeout=30_000)
+        return page, monitor
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def drawn(page: Any) -> dict[str, int]:
+    return page.evaluate("window.mdm2kg.drawn()")  # type: ignore[no-any-return]
+
+
+def legend(page: Any) -> list[str]:
+    return page.eval_on_selector_all("#categories li", "items => items.map(i => i.dataset.category)")  # type: ignore[no-any-return]
+
+
+def dom_point(page: Any, node: str, toward: str | None = None, fraction: float = 0.0) -> tuple[float, float]:
+    """Page coordinates of a node, or of a point `fraction` of the way from it to `toward`."""
+    return tuple(page.evaluate(
+        """([node, toward, fraction]) => {
+            const net = window.mdm2kg.network;
+            const pos = net.getPositions(toward ? [node, toward] : [node]);
+            const a = pos[node], b = toward ? pos[toward] : pos[node];
+            const p = net.canvasToDOM({x: a.x + (b.x - a.x) * fraction, y: a.y + (b.y - a.y) * fraction});
+            const box = document.getElementById('network').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""", [node, toward, fraction]))
+
+
+def painted_pixels(page: Any) -> int:
+    return page.evaluate("""() => {
+        const canvas = document.querySelector('#network canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { n++; } }
+        return n;
+    }""")  # type: ignore[no-any-return]
+
+
+# ---- it draws ----------------------------------------------------------------------------------
+
+def test_whole_graph_draws_offline(pages: dict[str, Path], open_page: Any) -> None:
+    page, monitor = open_page(pages["whole"])
+    assert drawn(page) == {"nodes": 11, "edges": 10}
+    assert page.locator("#network canvas").count() == 1
+    assert painted_pixels(page) > 1000
+    assert legend(page) == TINY_CATEGORIES
+    assert page.text_content("#counts") == "11 of 11 entities · 10 of 10 statements"
+    assert page.evaluate("window.mdm2kg.network.physics.options.enabled") is False
+    monitor.assert_clean()
+
+
+@pytest.mark.parametrize(("view", "nodes", "edges", "categories"), [
+    ("focus", 5, 4, ["Compound", "Gene"]),
+    ("path", 4, 3, ["BiologicalProcess", "Compound", "Gene"]),
+    ("category", 5, 4, ["Compound", "Gene"]),
+])
+def test_views_draw_their_subgraph(pages: dict[str, Path], open_page: Any, view: str, nodes: int, edges: int,
+                                   categories: list[str]) -> None:
+    page, monitor = open_page(pages[view])
+    assert drawn(page) == {"nodes": nodes, "edges": edges}
+    assert legend(page) == categories
+    assert painted_pixels(page) > 500
+    if view == "focus":  # the focus entity starts selected, with its details open
+        assert page.evaluate("window.mdm2kg.network.getSelectedNodes()") == ["GENE1"]
+        assert page.text_content("#details h3") == "Gene One"
+    if view == "path":
+        assert page.text_content("#paths") == "1. Drug B → Gene One → Gene Two → apoptosis  (net +)"
+    monitor.assert_clean()
+
+
+# ---- find, filter, reset -----------------------------------------------------------------------
+
+def test_search_finds_and_selects_by_synonym(pages: dict[str, Path], open_page: Any) -> None:
+    page, monitor = open_page(pages["whole"])
+    page.fill("#search", "da-1")
+    first = page.locator("#results button").first
+    assert first.get_attribute("data-id") == "drugA"
+    assert "DA-1" in (first.text_content() or "")
+    page.press("#search", "Enter")
+    assert page.evaluate("window.mdm2kg.network.getSelectedNodes()") == ["drugA"]
+    assert page.text_content("#details h3") == "Drug A"
+    assert page.is_hidden("#results")
+    monitor.assert_clean()
+
+
+def test_category_filter_and_reset(pages: dict[str, Path], open_page: Any) -> None:
+    page, monitor = open_page(pages["whole"])
+    page.uncheck('#categories li[data-category="Gene"] input')
+    assert drawn(page) == {"nodes": 8, "edges": 4}  # statements touching a gene disappear with it
+    assert page.text_content("#counts") == "8 of 11 entities · 4 of 10 statements"
+    page.fill("#search", "G2")  # searching a hidden entity brings its category back
+    page.press("#search", "Enter")
+    assert page.is_checked('#categories li[data-category="Gene"] input')
+    assert page.evaluate("window.mdm2kg.network.getSelectedNodes()") == ["GENE2"]
+    page.uncheck('#categories li[data-category="Compound"] input')
+    page.click("#reset")
+    assert drawn(page) == {"nodes": 11, "edges": 10}
+    assert page.evaluate("window.mdm2kg.network.getSelectedNodes()") == []
+    assert page.is_hidden("#details") and page.input_value("#search") == ""
+    monitor.assert_clean()
+
+
+# ---- details -------------------------------------------------------------------------------------
+
+def test_hover_and_click_show_cited_details(pages: dict[str, Path], open_page: Any) -> None:
+    page, monitor = open_page(pages["whole"])
+    page.mouse.move(*dom_point(page, "GENE1"))
+    page.wait_for_selector("#tip", state="visible")
+    assert page.text_content("#tip") == "Gene One · Gene"
+    page.mouse.click(*dom_point(page, "GENE1"))
+    assert page.text_content("#details h3") == "Gene One"
+    link = page.locator("#details a")
+    assert link.get_attribute("href") == "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:6973"
+    assert link.get_attribute("rel") == "noopener noreferrer" and link.text_content() == "HGNC:6973"
+    assert "A ligase." in (page.text_content("#details") or "")
+
+    page.mouse.move(*dom_point(page, "drugA", "GENE1", 0.35))
+    page.wait_for_function("document.getElementById('tip').textContent.includes('inhibits')")
+    assert page.text_content("#tip") == "Drug A — inhibits (−) → Gene One"
+    page.mouse.click(*dom_point(page, "drugA", "GENE1", 0.35))
+    assert page.get_attribute("#details", "data-kind") == "edge"
+    text = page.text_content("#details") or ""
+    for expected in ("inhibits", "− negative", "doc1 (A tiny review), §1:", "“drug A inhibits”", "citing doc1_ref01"):
+        assert expected in text
+    page.click("#details .triple button >> nth=1")  # the object: back to Gene One
+    assert page.text_content("#details h3") == "Gene One"
+    monitor.assert_clean()
+
+
+def test_hostile_synonym_from_the_fixture_stays_text(pages: dict[str, Path], open_page: Any) -> None:
+    page, monitor = open_page(pages["whole"])
+    page.fill("#search", "<img src")
+    result = page.locator("#results button").first
+    assert result.get_attribute("data-id") == "GENE1"
+    assert HOSTILE in (result.text_content() or "")
+    result.click()
+    assert HOSTILE in page.eval_on_selector_all("#details li", "items => items.map(i => i.textContent)")
+    assert page.locator("img").count() == 0
+    monitor.assert_clean()
+
+
+def test_hostile_text_everywhere_runs_nothing(pages: dict[str, Path], open_page: Any) -> None:
+    page, monitor = open_page(pages["hostile"])
+    assert page.title() == PWN
+    page.mouse.move(*dom_point(page, "evil"))
+    page.wait_for_selector("#tip", state="visible")
+    assert page.text_content("#tip") == f"{PWN} · Gene"
+    page.mouse.click(*dom_point(page, "evil"))
+    assert page.text_content("#details h3") == PWN
+    page.mouse.click(*dom_point(page, "plain", "evil", 0.35))
+    assert page.get_attribute("#details", "data-kind") == "edge"
+    page.fill("#search", "script")
+    page.press("#search", "Enter")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img, svg[onload], #details a[href^='javascript']").count() == 0
+    monitor.assert_clean()

@@ -111,12 +111,24 @@ def open_page(browser: Any) -> Iterator[Callable[[Path], tuple[Any, Monitor]]]:
 
         context.route("**/*", gate)
         page = context.new_page()
-        page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) or r.url in monitor.requests
-                else monitor.requests.append(r.url))
+
+        def outgoing(request: Any) -> None:
+            if not request.url.startswith(("file:", "data:")) and request.url not in monitor.requests:
+                monitor.requests.append(request.url)
+
+        page.on("request", outgoing)
         page.on("websocket", lambda ws: monitor.requests.append(ws.url))
-        page.on("console", lambda m: monitor.errors.append(m.text) if m.type == "error" else None)
+        def console(message: Any) -> None:
+            if message.type == "error":
+                monitor.errors.append(message.text)
+
+        def dialog(box: Any) -> None:
+            monitor.dialogs.append(box.message)
+            box.dismiss()
+
+        page.on("console", console)
         page.on("pageerror", lambda e: monitor.errors.append(str(e)))
-        page.on("dialog", lambda d: (monitor.dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", dialog)
         page.goto(path.resolve().as_uri())
         page.wait_for_function("window.mdm2kg && window.mdm2kg.ready === true", timeout=30_000)
         return page, monitor
@@ -148,13 +160,14 @@ def dom_point(page: Any, node: str, toward: str | None = None, fraction: float =
 
 
 def painted_pixels(page: Any) -> int:
-    return page.evaluate("""() => {
+    count: int = page.evaluate("""() => {
         const canvas = document.querySelector('#network canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let n = 0;
         for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { n++; } }
         return n;
-    }""")  # type: ignore[no-any-return]
+    }""")
+    return count
 
 
 # ---- it draws ----------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def compare_named(kg: KnowledgeGraph, label: str) -> None:
         subs = {ox.Variable(k): term_for(v) for k, v in bindings.items()}
         store = kg.store
 
-        def native(text: str = text, subs: dict = subs) -> None:  # type: ignore[type-arg]
+        def native(text: str = text, subs: dict = subs, store: ox.Store = store) -> None:  # type: ignore[type-arg]
             list(store.query(text, substitutions=subs))  # type: ignore[arg-type]
 
         def ours(name: str = name, params: dict = params) -> None:  # type: ignore[type-arg]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class ProblemKind(str, Enum):
+class ProblemKind(StrEnum):
     """Kinds of curation problems; each has one invalid fixture in the tests."""
 
     YAML_SYNTAX = "yaml-syntax"

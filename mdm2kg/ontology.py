@@ -15,7 +15,7 @@ SCHEMA = Namespace("http://schema.org/")
 BIOLINK = "https://w3id.org/biolink/vocab/"
 
 
-def _local(term: URIRef) -> str:
+def _local(term: object) -> str:
     text = str(term)
     for base in (VOCAB_BASE, str(XSD), BIOLINK):
         if text.startswith(base):
@@ -51,21 +51,22 @@ def load_schema() -> Schema:
     qualifier_root = MDM2KG.qualifier
     qualifiers: dict[str, str] = {}
     for prop in g.subjects(RDFS.subPropertyOf, qualifier_root):
-        name = _local(prop)  # type: ignore[arg-type]
-        rng = g.value(prop, RDFS.range)
-        qualifiers[name.removeprefix("q_")] = _local(rng) if isinstance(rng, URIRef) else "string"
+        name = _local(prop)
+        qtype = g.value(prop, RDFS.range)
+        qualifiers[name.removeprefix("q_")] = _local(qtype) if isinstance(qtype, URIRef) else "string"
     predicates: dict[str, PredicateSpec] = {}
     for kind, owl_type in (("object", OWL.ObjectProperty), ("data", OWL.DatatypeProperty)):
         for prop in g.subjects(RDF.type, owl_type):
-            domain = frozenset(_local(d) for d in g.objects(prop, SCHEMA.domainIncludes))  # type: ignore[arg-type]
+            domain = frozenset(_local(d) for d in g.objects(prop, SCHEMA.domainIncludes))
             if not domain or not domain <= categories | {"Entity"}:
                 continue  # structural vocabulary (evidence, results), not a curated predicate
+            rng: frozenset[str]
             if kind == "object":
-                rng = frozenset(_local(r) for r in g.objects(prop, SCHEMA.rangeIncludes))  # type: ignore[arg-type]
+                rng = frozenset(_local(r) for r in g.objects(prop, SCHEMA.rangeIncludes))
             else:
-                value = g.value(prop, RDFS.range)
-                rng = frozenset({_local(value) if isinstance(value, URIRef) else "string"})
-            name = _local(prop)  # type: ignore[arg-type]
+                datatype = g.value(prop, RDFS.range)
+                rng = frozenset({_local(datatype) if isinstance(datatype, URIRef) else "string"})
+            name = _local(prop)
             biolink = g.value(prop, MDM2KG.biolinkMapping)
             predicates[name] = PredicateSpec(
                 name=name,

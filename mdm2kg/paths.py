@@ -13,10 +13,11 @@ import difflib
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.projection import Citation, local_name, select_rows, projection
+from mdm2kg.projection import Citation, local_name, projection, select_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -244,10 +245,10 @@ def find_paths(
     if via:
         via_cats = []
         for cat in via:
-            found = _category(index, cat)
-            if found is None:
+            matched = _category(index, cat)
+            if matched is None:
                 raise NotFoundError(f"unknown category '{cat}' in via", sorted(index.categories))
-            via_cats.append(found)
+            via_cats.append(matched)
         if len(via_cats) + 1 > MAX_HOPS:
             raise UsageError(f"a metapath may have at most {MAX_HOPS - 1} intermediate categories")
     sources, source_cat = resolve_end(kg, source)
@@ -296,7 +297,7 @@ def find_paths(
         for route in level:
             hops = []
             score = 1.0
-            for u, v in zip(route, route[1:], strict=False):
+            for u, v in pairwise(route):
                 options = adj[u][v]
                 best = options[0]
                 others = tuple(sorted({h.predicate for h in options[1:] if h.predicate != best.predicate}))

@@ -51,8 +51,13 @@ def local_name(iri: str) -> str:
 
 
 def select_rows(kg: KnowledgeGraph, text: str) -> list[list[str | None]]:
+    """Rows of a SELECT over the graph's store, as lexical strings (None when unbound)."""
+    import pyoxigraph
+
     out = []
-    for row in kg.store.query(_PREFIXES + text):
+    solutions = kg.store.query(_PREFIXES + text)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    for row in solutions:
         out.append([None if term is None else term.value for term in row])
     return out
 

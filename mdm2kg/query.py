@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,7 @@ _UPDATE = re.compile(
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     TSV = "tsv"

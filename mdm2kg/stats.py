@@ -6,7 +6,10 @@ from typing import Any
 
 V = "https://w3id.org/mdm2kg/vocab/"
 
-_PREFIXES = f"PREFIX mdm2kg: <{V}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+_PREFIXES = (
+    f"PREFIX mdm2kg: <{V}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+)
 
 
 def _rows(kg: Any, text: str) -> list[tuple[str, ...]]:

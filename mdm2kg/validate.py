@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from mdm2kg.errors import Problem, ProblemKind
 from mdm2kg.ontology import shapes_graph
@@ -32,7 +33,7 @@ def domain_range_shapes(schema: Schema) -> Graph:
     derived from the ontology (blank nodes here live only in the shapes graph)."""
     g = Graph()
     for spec in schema.predicates.values():
-        if spec.kind != "object" or "Entity" in spec.domain and "Entity" in spec.range:
+        if spec.kind != "object" or ("Entity" in spec.domain and "Entity" in spec.range):
             continue
         pred = URIRef(VOCAB_BASE + spec.name)
         for role, target, allowed in (("domain", SH.targetSubjectsOf, spec.domain), ("range", SH.targetObjectsOf, spec.range)):
@@ -41,7 +42,7 @@ def domain_range_shapes(schema: Schema) -> Graph:
             shape = URIRef(f"{VOCAB_BASE}shape/{spec.name}/{role}")
             g.add((shape, RDF.type, SH.NodeShape))
             g.add((shape, target, pred))
-            alternatives = []
+            alternatives: list[Node] = []
             for i, cls in enumerate(sorted(allowed)):
                 alt = URIRef(f"{VOCAB_BASE}shape/{spec.name}/{role}/{i}")
                 g.add((alt, SH["class"], URIRef(VOCAB_BASE + cls)))

@@ -7,6 +7,7 @@ Commands are imported lazily (name -> module) so each command loads only what it
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 import click

@@ -67,7 +67,7 @@ CATEGORY_STYLE: dict[str, tuple[str, str]] = {
 _FALLBACK_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 _FALLBACK_SHAPES = ("dot", "square", "diamond", "triangle", "triangleDown", "star", "hexagon")
 PIXELS_PER_UNIT = 110.0  # the layout's ideal edge length is one unit
-GRAVITY = 0.5  # pull towards the centre; keeps components and isolated entities near the rest
+GRAVITY = 0.5  # pull towards the centre, so separate components stay near each other
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,24 +179,44 @@ def _canonical_categories(graph: nx.MultiDiGraph, requested: Iterable[str]) -> s
 
 
 def layout(graph: nx.Graph | nx.MultiDiGraph, *, seed: int = 7, iterations: int | None = None) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold positions in pixels, deterministic for a given graph and seed.
+    """Positions in pixels, deterministic for a given graph and seed (node order sorted by id).
 
-    Exact O(n²) repulsion vectorised in numpy (chunked, float32), so 5,000 nodes take a few
-    seconds where networkx's spring_layout takes half a minute. Node order is sorted by id.
+    Connected entities get a Fruchterman-Reingold layout; entities without any statement in
+    view are set out on a grid below it, so they neither drift off nor shrink the first view.
 
     >>> import networkx as nx
     >>> pos = layout(nx.path_graph(["a", "b", "c"]))
     >>> sorted(pos) == ["a", "b", "c"] and pos == layout(nx.path_graph(["a", "b", "c"]))
     True
     """
+    names = sorted(graph)
+    linked = sorted({n for u, v in graph.edges() if u != v for n in (u, v)})
+    alone = [name for name in names if name not in set(linked)]
+    index = {name: i for i, name in enumerate(linked)}
+    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v})
+    coords = _force_layout(len(linked), pairs, seed=seed, iterations=iterations)
+    positions = dict(zip(linked, coords, strict=True))
+    if alone:
+        columns = max(1, math.ceil(math.sqrt(len(alone) * 3)))
+        xs = [x for x, _ in coords] or [0.0]
+        top = max((y for _, y in coords), default=-1.5) + 1.5
+        left = (min(xs) + max(xs)) / 2 - (min(columns, len(alone)) - 1) / 2 * 1.5
+        for i, name in enumerate(alone):
+            positions[name] = (left + (i % columns) * 1.5, top + (i // columns) * 1.0)
+    return {name: (round(positions[name][0] * PIXELS_PER_UNIT, 1), round(positions[name][1] * PIXELS_PER_UNIT, 1))
+            for name in names}
+
+
+def _force_layout(n: int, pairs: list[tuple[int, int]], *, seed: int, iterations: int | None) -> list[tuple[float, float]]:
+    """Fruchterman-Reingold in layout units (ideal edge length 1), centred on the origin.
+
+    Exact O(n²) repulsion vectorised in numpy (chunked, float32): 5,000 nodes take a few
+    seconds where networkx's spring_layout takes half a minute.
+    """
     import numpy as np
 
-    names = sorted(graph)
-    n = len(names)
     if n <= 1:
-        return {name: (0.0, 0.0) for name in names}
-    index = {name: i for i, name in enumerate(names)}
-    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v})
+        return [(0.0, 0.0)] * n
     edges = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     side = math.sqrt(n)
     rng = np.random.default_rng(seed)
@@ -220,14 +240,12 @@ def layout(graph: nx.Graph | nx.MultiDiGraph, *, seed: int = 7, iterations: int 
             pull = delta * np.sqrt((delta * delta).sum(axis=1))[:, None]  # attraction d²/k
             np.subtract.at(disp, edges[:, 0], pull)
             np.add.at(disp, edges[:, 1], pull)
-        # gentle gravity keeps separate components and isolated entities in view
-        disp -= GRAVITY * (pos - pos.mean(axis=0))
+        disp -= GRAVITY * (pos - pos.mean(axis=0))  # keeps separate components near each other
         length = np.maximum(np.sqrt((disp * disp).sum(axis=1)), 1e-6)
         pos += disp * (np.minimum(length, temperature) / length)[:, None]
         temperature *= 0.93
     pos -= pos.mean(axis=0)
-    return {name: (round(float(px) * PIXELS_PER_UNIT, 1), round(float(py) * PIXELS_PER_UNIT, 1))
-            for name, (px, py) in zip(names, pos.tolist(), strict=True)}
+    return [(float(px), float(py)) for px, py in pos.tolist()]
 
 
 def page_data(selection: Selection, *, source_titles: Mapping[str, str] | None = None) -> dict[str, Any]:

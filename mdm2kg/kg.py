@@ -38,7 +38,11 @@ def input_hash(data_dirs: Sequence[Path]) -> str:
     from mdm2kg.loader import yaml_files
 
     digest = hashlib.sha256(CACHE_VERSION.encode())
-    digest.update(Path(__file__).with_name("builder.py").read_bytes())
+    from mdm2kg.metadata import package_version
+
+    digest.update(package_version().encode())
+    for module in ("builder.py", "metadata.py"):
+        digest.update(Path(__file__).with_name(module).read_bytes())
     for path in sorted(ontology_dir().iterdir()):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -60,9 +64,11 @@ def load_and_build(data_dirs: Sequence[Path]) -> tuple[Dataset, Graph]:
     from mdm2kg.loader import load
     from mdm2kg.ontology import load_schema
 
+    from mdm2kg.metadata import add_metadata
+
     schema = load_schema()
     dataset = load(data_dirs, schema)
-    return dataset, build_graph(dataset, schema)
+    return dataset, add_metadata(build_graph(dataset, schema))
 
 
 def validate_data(data_dirs: Sequence[Path], *, seeds: Path | None = None) -> ValidationReport:

@@ -9,9 +9,8 @@ the predicate's domain and range (following `is_a` and `mixins` up the class hie
 inheriting domain/range from parent predicates); `knowledge_level` and `agent_type` are
 values of their Biolink enums; every standard KGX column is a Biolink slot.
 
-`KNOWN_MAPPING_PROBLEMS` lists what the current ontology maps wrongly (see the report of
-issue 7 for the requested changes). The tests allow only those; the strict xfail below
-turns red once the ontology is fixed, as the reminder to empty the list.
+`KNOWN_MAPPING_PROBLEMS` is where a deliberate, documented misfit would be listed; it is
+empty: every mapping of the ontology fits Biolink.
 """
 
 from __future__ import annotations
@@ -34,14 +33,7 @@ from mdm2kg.ontology import load_schema
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
 # (kind, mdm2kg term, detail) for mappings the current ontology gets wrong for Biolink.
-KNOWN_MAPPING_PROBLEMS: frozenset[tuple[str, str, str]] = frozenset({
-    ("abstract category", "Site", "biolink:BiologicalEntity"),
-    ("abstract category", "Structure", "biolink:InformationContentEntity"),
-    ("range", "confers_resistance_to", "Therapy (biolink:Treatment) is not a biolink:ChemicalEntity"),
-    ("range", "predicts_response_to", "Therapy (biolink:Treatment) is not a biolink:ChemicalEntity"),
-    ("domain", "subtype_of", "DrugClass (biolink:ChemicalEntity) is not a biolink:OntologyClass"),
-    ("range", "subtype_of", "DrugClass (biolink:ChemicalEntity) is not a biolink:OntologyClass"),
-})
+KNOWN_MAPPING_PROBLEMS: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def _yaml_path() -> Path:
@@ -165,7 +157,6 @@ def test_ontology_mappings_have_only_the_known_problems(biolink: Biolink) -> Non
     assert found - KNOWN_MAPPING_PROBLEMS == set(), "new Biolink mapping problems in ontology/mdm2kg.ttl"
 
 
-@pytest.mark.xfail(strict=True, reason="waiting for the ontology mapping changes requested in issue 7")
 def test_ontology_mappings_are_fully_biolink_valid(biolink: Biolink) -> None:
     assert _ontology_problems(biolink) == set()
 

@@ -149,7 +149,8 @@ def select(
         on_paths = {node for p in paths for node in p.nodes}
         keep = on_paths if keep is None else keep | on_paths
         pinned |= on_paths
-        ends = (full.nodes[paths[0].nodes[0]]["label"], full.nodes[paths[0].nodes[-1]]["label"])
+        ends = [full.nodes[found[0]]["label"] if len(found) == 1 else text
+                for found, text in ((search.sources, source), (search.targets, target))]
         titles.append(f"paths from {ends[0]} to {ends[1]}")
     if categories:
         wanted = _canonical_categories(full, categories)
@@ -245,6 +246,10 @@ def _force_layout(n: int, pairs: list[tuple[int, int]], *, seed: int, iterations
         pos += disp * (np.minimum(length, temperature) / length)[:, None]
         temperature *= 0.93
     pos -= pos.mean(axis=0)
+    if len(edges):  # small views settle tighter than the ideal length: stretch them back (never shrink)
+        delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+        median = float(np.median(np.sqrt((delta * delta).sum(axis=1))))
+        pos *= min(3.0, max(1.0, 1.0 / max(median, 1e-6)))
     return [(float(px), float(py)) for px, py in pos.tolist()]
 
 
@@ -412,5 +417,5 @@ def display(kg: KnowledgeGraph, *, height: int = 640, **options: Any) -> Any:
     title = options.pop("title", None)
     selection = select(kg, path_between=tuple(pair) if pair else None, **options)
     page = page_html(selection, source_titles=publication_titles(kg), title=title)
-    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
-                'sandbox="allow-scripts allow-popups"></iframe>')
+    return HTML(f'<div><iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
+                'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe></div>')

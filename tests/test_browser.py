@@ -288,3 +288,17 @@ def test_hostile_text_everywhere_runs_nothing(pages: dict[str, Path], open_page:
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img, svg[onload], #details a[href^='javascript']").count() == 0
     monitor.assert_clean()
+
+
+def test_shipped_graph_draws(shipped_kg: Any, open_page: Any, tmp_path: Path) -> None:
+    from mdm2kg.projection import projection
+
+    graph = projection(shipped_kg)
+    page, monitor = open_page(render(shipped_kg, tmp_path / "shipped.html"))
+    assert drawn(page) == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    assert legend(page) == sorted({data["category"] for _, data in graph.nodes(data=True)})
+    assert painted_pixels(page) > 1000
+    page.fill("#search", "hdm-2")  # a synonym of MDM2
+    page.press("#search", "Enter")
+    assert page.evaluate("window.mdm2kg.network.getSelectedNodes()") == ["MDM2"]
+    monitor.assert_clean()

@@ -230,3 +230,26 @@ def test_cli_path_and_errors(tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and not (tmp_path / "x.html").exists()
     bad = runner.invoke(main, ["render", "--data", tiny, "-o", str(tmp_path / "x.html"), "--category", "Nope"])
     assert bad.exit_code == 2 and "unknown category" in bad.output
+
+
+# ---- the shipped graph and the notebook helper ------------------------------------------------------
+
+def test_shipped_graph_page_holds_the_whole_projection(shipped_kg: Any, tmp_path: Path) -> None:
+    from mdm2kg.projection import projection
+    from mdm2kg.render import CATEGORY_STYLE
+
+    graph = projection(shipped_kg)
+    _, data = rendered(shipped_kg, tmp_path)
+    assert len(data["nodes"]) == graph.number_of_nodes() and len(data["edges"]) == graph.number_of_edges()
+    assert {c["name"] for c in data["categories"]} <= set(CATEGORY_STYLE)  # each shipped category has its own style
+    assert all(c.get("url", "https://").startswith(("https://", "http://")) for n in data["nodes"]
+               for c in n.get("identifiers", []))
+
+
+def test_notebook_display_is_one_escaped_iframe(tiny_kg: Any) -> None:
+    pytest.importorskip("IPython")
+    from mdm2kg.render import display
+
+    shown = display(tiny_kg, focus="GENE1", title="Gene One")
+    assert shown.data.startswith('<div><iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert shown.data.count("<") == 4 and HOSTILE not in shown.data  # div and iframe tags; the page is all escaped

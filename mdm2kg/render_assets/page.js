@@ -150,10 +150,13 @@
     physics: false,
     layout: { improvedLayout: false, randomSeed: 1 },
     groups: groups,
-    nodes: { shape: "dot", size: 12, borderWidth: 1, font: { size: 14, face: "system-ui, sans-serif", color: "#1d2330", strokeWidth: 3, strokeColor: "#ffffff" } },
+    nodes: { shape: "dot", size: 12, borderWidth: 1, widthConstraint: { maximum: 170 }, font: { size: 14, face: "system-ui, sans-serif", color: "#1d2330", strokeWidth: 3, strokeColor: "#ffffff" } },
     edges: { smooth: false, selectionWidth: 2, hoverWidth: 1, font: { size: 14 } },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: large, hideEdgesOnZoom: large, keyboard: false, multiselect: false }
   });
+
+  var FIT = { maxZoomLevel: 1.6, animation: false };  // small views may zoom in past 1:1
+  network.fit(FIT);
 
   var api = {
     network: network, nodes: nodes, edges: edges, nodesView: nodesView, edgesView: edgesView,
@@ -427,7 +430,7 @@
     results.hidden = true;
     network.unselectAll();
     hideDetails();
-    network.fit({ animation: false });
+    network.fit(FIT);
   });
 
   updateCounts();

@@ -62,9 +62,8 @@ def load_and_build(data_dirs: Sequence[Path]) -> tuple[Dataset, Graph]:
     """Load curated records (raising CurationError with every problem) and build the graph."""
     from mdm2kg.builder import build_graph
     from mdm2kg.loader import load
-    from mdm2kg.ontology import load_schema
-
     from mdm2kg.metadata import add_metadata
+    from mdm2kg.ontology import load_schema
 
     schema = load_schema()
     dataset = load(data_dirs, schema)

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 DEFAULT_GRAPH = "https://w3id.org/mdm2kg/graph"
 """Named graph `push` writes to when no --graph is given."""
 DEFAULT_CHUNK_TRIPLES = 100_000
+PREFLIGHT_BYTES = 64 * 1024
 USER_AGENT = "mdm2kg-remote/1"
 
 Progress = Callable[[int, int], None]
@@ -134,6 +135,10 @@ class _Authenticator:
         self.scheme: AuthScheme | None = None if auth is None or auth.scheme is AuthScheme.AUTO else auth.scheme
         self.challenge: dict[str, str] | None = None
         self.count = 0
+
+    def wants_challenge(self) -> bool:
+        """True while credentials are set but the server's challenge is still unknown."""
+        return self.auth is not None and self.scheme is not AuthScheme.BASIC and self.challenge is None
 
     def header(self, method: str, url: str, body: bytes) -> str | None:
         if self.auth is None:
@@ -260,6 +265,10 @@ class SparqlClient:
     def request(self, method: str, url: str, *, body: bytes = b"", headers: Mapping[str, str] | None = None,
                 what: str = "request") -> _Response:
         """Send one request, answering an authentication challenge once; raise RemoteError on failure."""
+        if len(body) > PREFLIGHT_BYTES and self._auth.wants_challenge():
+            # servers such as Virtuoso answer 401 and close before reading a large body: learn
+            # the challenge from a bodiless HEAD first instead of uploading the body twice
+            self._preflight(url)
         for attempt in range(2):
             all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
             authorization = self._auth.header(method, url, body)
@@ -276,11 +285,27 @@ class SparqlClient:
                     continue
                 raise self._http_error(exc.code, exc.reason, exc.headers, err_body, method, url, what) from None
             except urllib.error.URLError as exc:
-                raise EndpointUnreachableError(f"{what} failed: cannot reach {self.endpoint}: {exc.reason}",
-                                               url=url) from None
+                reason = exc.reason
+                if isinstance(reason, (BrokenPipeError, ConnectionResetError)):
+                    raise RemoteError(f"{what} failed: {self.endpoint} closed the connection while the request was sent "
+                                      f"({reason}); it may refuse the credentials or the request size", url=url) from None
+                raise EndpointUnreachableError(f"{what} failed: cannot reach {self.endpoint}: {reason}", url=url) from None
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise RemoteError(f"{what} failed: {self.endpoint} closed the connection: {exc}", url=url) from None
             except (TimeoutError, ConnectionError) as exc:
                 raise EndpointUnreachableError(f"{what} failed: {self.endpoint} did not answer: {exc}", url=url) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _preflight(self, url: str) -> None:
+        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT}, method="HEAD")
+        try:
+            with self._opener.open(req, timeout=self.timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                self._auth.accept_challenge(exc.headers.get_all("WWW-Authenticate") or [])
+        except (urllib.error.URLError, OSError):
+            return  # the real request reports the failure
 
     def _http_error(self, status: int, reason: str, headers: Message, body: bytes, method: str, url: str,
                     what: str) -> RemoteError:

@@ -419,11 +419,7 @@ class _AuthStub(BaseHTTPRequestHandler):
         if not self._authorised(body):
             self.log.append((self.command, 401, self.headers.get("Authorization", "")))
             self.send_response(401)
-            if self.scheme == "basic":
-                self.send_header("WWW-Authenticate", 'Basic realm="stub"')
-            else:
-                challenge = 'Digest realm="stub", nonce="nonce1", opaque="op", qop="auth", algorithm=MD5'
-                self.send_header("WWW-Authenticate", challenge)
+            self.send_header("WWW-Authenticate", self._challenge())
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
             self.wfile.write(b"who are you?")
@@ -433,6 +429,17 @@ class _AuthStub(BaseHTTPRequestHandler):
         self.end_headers()
 
     do_PUT = do_POST = _handle
+
+    def do_HEAD(self) -> None:
+        self.log.append(("HEAD", 401, ""))
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", self._challenge())
+        self.end_headers()
+
+    def _challenge(self) -> str:
+        if self.scheme == "basic":
+            return 'Basic realm="stub"'
+        return 'Digest realm="stub", nonce="nonce1", opaque="op", qop="auth", algorithm=MD5'
 
 
 @pytest.fixture()
@@ -462,16 +469,28 @@ def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_
         f"{i:08x}" for i in range(1, report.chunks + 1)]
 
 
+def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: Any, tiny_kg: Any) -> None:
+    from mdm2kg.remote import PREFLIGHT_BYTES, push_graph
+
+    url, handler = auth_stub
+    assert tiny_kg.nt_path.stat().st_size > PREFLIGHT_BYTES
+    push_graph(tiny_kg, url, auth=("u", "p"))
+    assert [(m, s) for m, s, _ in handler.log] == [("HEAD", 401), ("PUT", 204)]
+
+
 def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
     from mdm2kg.remote import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     handler.scheme = "basic"
-    push_graph(tiny_kg, url, auth=Auth("u", "p", AuthScheme.BASIC), chunk_triples=600)
-    assert [s for _, s, _ in handler.log] == [204, 204]
+    report = push_graph(tiny_kg, url, auth=Auth("u", "p", AuthScheme.BASIC), chunk_triples=600)
+    assert [s for _, s, _ in handler.log] == [204] * report.chunks
     handler.log.clear()
-    push_graph(tiny_kg, url, auth=("u", "p"))  # auto: answers the Basic challenge
-    assert [s for _, s, _ in handler.log] == [401, 204]
+    report = push_graph(tiny_kg, url, auth=("u", "p"), chunk_triples=300)  # auto: answers the Basic challenge
+    assert [s for _, s, _ in handler.log] == [401] + [204] * report.chunks
+    handler.log.clear()
+    push_graph(tiny_kg, url, auth=("u", "p"))  # one large body: the challenge comes from a HEAD first
+    assert [(m, s) for m, s, _ in handler.log] == [("HEAD", 401), ("PUT", 204)]
 
 
 def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:

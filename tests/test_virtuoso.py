@@ -9,6 +9,7 @@ Without virtuoso-opensource these tests skip locally and fail in CI (CI=true).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -75,44 +76,51 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+@contextlib.contextmanager
+def run_virtuoso(directory: Path, binary: str = "virtuoso-t", isql: str = "isql-vt",
+                 packaged_ini: Path = PACKAGED_INI) -> Iterator[Virtuoso]:
+    """Start Virtuoso on loopback from a private ini in `directory`; always stop it by its process id."""
     from mdm2kg.server import free_port
 
+    sql_port = free_port()
+    http_port = free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(private_ini(packaged_ini.read_text(errors="replace"), directory, sql_port, http_port))
+    with (directory / "stdout.log").open("wb") as log:
+        proc = subprocess.Popen([binary, "+configfile", str(ini), "+foreground"], cwd=directory, stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = Virtuoso(http_port, sql_port, proc.pid)
+        try:
+            deadline = time.monotonic() + 180
+            while not _ready(server.sparql):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    tail = (directory / "stdout.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"virtuoso did not start:\n{tail}")
+                time.sleep(0.2)
+            yield server
+        finally:
+            if proc.poll() is None:
+                subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", "exec=shutdown;"], capture_output=True,
+                               timeout=60, check=False)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     binary = require_binary("virtuoso-t")
     isql = require_binary("isql-vt")
     if not PACKAGED_INI.is_file():
         if os.environ.get("CI"):
             pytest.fail(f"{PACKAGED_INI} is missing: install virtuoso-opensource")
         pytest.skip(f"{PACKAGED_INI} is missing")
-    directory = tmp_path_factory.mktemp("virtuoso")
-    sql_port = free_port()
-    http_port = free_port()
-    while http_port == sql_port:
-        http_port = free_port()
-    ini = directory / "virtuoso.ini"
-    ini.write_text(private_ini(PACKAGED_INI.read_text(errors="replace"), directory, sql_port, http_port))
-    log = (directory / "stdout.log").open("wb")
-    proc = subprocess.Popen([binary, "+configfile", str(ini), "+foreground"], cwd=directory, stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Virtuoso(http_port, sql_port, proc.pid)
-    try:
-        deadline = time.monotonic() + 180
-        while not _ready(server.sparql):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"virtuoso did not start:\n{(directory / 'stdout.log').read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
+    with run_virtuoso(tmp_path_factory.mktemp("virtuoso"), binary, isql) as server:
         yield server
-    finally:
-        if proc.poll() is None:
-            subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", "exec=shutdown;"], capture_output=True, timeout=60,
-                           check=False)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 DIGEST = ("dba", "dba")

@@ -327,16 +327,26 @@ class SparqlClient:
         """Run a read-only query (project prefixes prepended, `bindings` as a VALUES block)."""
         check_read_only(sparql)
         # the project PREFIXes share the query's first line, so line numbers in the
-        # server's error messages are the user's own
-        text = prologue().replace("\n", " ") + bind_parameters(sparql, bindings or {})
+        # server's error messages are the user's own (columns on line 1 are shifted back)
+        head = prologue().replace("\n", " ")
+        text = head + bind_parameters(sparql, bindings or {})
         form = query_form(sparql)
         params = [("query", text)]
         if graph:
             params.append(("default-graph-uri", _check_iri(graph)))
         accept = ("application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5" if form in ("CONSTRUCT", "DESCRIBE")
                   else "application/sparql-results+json, application/sparql-results+xml;q=0.8")
-        resp = self.request("POST", self.endpoint, body=urllib.parse.urlencode(params).encode("utf-8"),
-                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}, what="query")
+        try:
+            resp = self.request("POST", self.endpoint, body=urllib.parse.urlencode(params).encode("utf-8"),
+                                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}, what="query")
+        except RemoteQueryError as exc:
+            def unshift(message: str) -> str:
+                return re.sub(r"(error at )1:(\d+)", lambda m: f"{m.group(1)}1:{max(1, int(m.group(2)) - len(head))}",
+                              message, count=1)
+
+            exc.server_message = unshift(exc.server_message)
+            exc.args = (unshift(str(exc)),)
+            raise
         return _parse_results(resp, form, self.endpoint)
 
 

@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -113,11 +113,11 @@ def _normal(term: Any) -> tuple[str, str, str, str]:
     return term.kind, value, datatype, (term.lang or "").lower()
 
 
-def comparable(result: QueryResult, *, ordered: bool, split_lists: bool = False, empty_is_unbound: bool = False) -> list[Any]:
+def comparable(result: QueryResult, *, ordered: bool, split_lists: Sequence[str] = (), empty_is_unbound: bool = False) -> list[Any]:
     """Rows as hashable tuples, in answer order when `ordered`, else sorted.
 
-    `split_lists` sorts the parts of "; "-joined cells (the order inside a GROUP_CONCAT is
-    unspecified in SPARQL 1.1); `empty_is_unbound` equates "" with unbound (engines differ
+    `split_lists` names GROUP_CONCAT separators: the parts of cells joined with them are sorted
+    (the order inside a GROUP_CONCAT is unspecified in SPARQL 1.1); `empty_is_unbound` equates "" with unbound (engines differ
     on GROUP_CONCAT over no values: Oxigraph leaves it unbound, Virtuoso answers "")."""
     if result.boolean is not None:
         return [result.boolean]
@@ -132,8 +132,9 @@ def comparable(result: QueryResult, *, ordered: bool, split_lists: bool = False,
             if empty_is_unbound and kind == "literal" and value == "" and not datatype:
                 cells.append(None)
                 continue
-            if split_lists and kind == "literal" and "; " in value:
-                value = "; ".join(sorted(value.split("; ")))
+            for separator in split_lists if kind == "literal" else ():
+                if separator in value:
+                    value = separator.join(sorted(value.split(separator)))
             cells.append((kind, value, datatype, lang))
         rows.append(tuple(cells))
     return rows if ordered else sorted(rows, key=repr)
@@ -158,7 +159,8 @@ def assert_same_rows(remote: QueryResult, embedded: QueryResult, text: str, labe
     and Oxigraph's in-memory and on-disk stores do break them differently)."""
     assert remote.variables == embedded.variables, label
     assert remote.boolean == embedded.boolean, label
-    options = {"split_lists": True, "empty_is_unbound": empty_is_unbound}
+    separators = sorted(set(re.findall(r'separator\s*=\s*"([^"]+)"', text, re.IGNORECASE)), key=len, reverse=True)
+    options: dict[str, Any] = {"split_lists": separators, "empty_is_unbound": empty_is_unbound}
     assert comparable(remote, ordered=False, **options) == comparable(embedded, ordered=False, **options), label
     keys = [k for k in order_keys(text) if k in embedded.variables]
     if keys:
@@ -345,6 +347,10 @@ def test_remote_errors_carry_status_and_server_message(oxigraph_rw: Any, pushed_
         run_remote(oxigraph_rw.query_url, "SELECT ?x WHERE {\n  ?x ?p\n}", graph=pushed_tiny)
     assert bad.value.status == 400 and "HTTP 400" in str(bad.value) and bad.value.server_message
     assert isinstance(bad.value, QueryError)  # the CLI maps it to exit 2
+    assert "error at 3:" in str(bad.value)  # the user's own line numbers, not the prologue's
+    with pytest.raises(RemoteQueryError) as bad_line_one:
+        run_remote(oxigraph_rw.query_url, "SELECT ?x { ?x ?p }", graph=pushed_tiny)
+    assert re.search(r"error at 1:(1[89]|20)\b", str(bad_line_one.value))  # the "}" at column 19
     with pytest.raises(QueryError, match="read-only"):
         run_remote(oxigraph_rw.query_url, "INSERT DATA { <a:b> <a:c> <a:d> }")
     with pytest.raises(EndpointUnreachableError, match="cannot reach"):
@@ -689,3 +695,27 @@ def test_named_query_parameters_are_checked_before_any_request() -> None:
     with pytest.raises(NotFoundError):
         run_named_remote(f"http://127.0.0.1:{_closed_port()}/query", "no_such_query", {})
     assert get_named(query.name) is query
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_server_dies_with_a_killed_serve() -> None:
+    require_binary("oxigraph")
+    from mdm2kg.server import free_port
+
+    proc = _serve(free_port())
+    children: list[int] = []
+    try:
+        _read_url(proc)
+        children = _children(proc.pid)
+        assert len(children) == 1
+        proc.kill()  # no chance to clean up: the kernel's parent-death signal must stop oxigraph
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(children[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(children[0]), "oxigraph outlived a killed mdm2kg serve"
+    finally:
+        for pid in [proc.pid, *children]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)

@@ -27,7 +27,9 @@ from tests.test_server import QUERY_NAMES, TINY, check_named_query, require_bina
 
 pytestmark = pytest.mark.server
 
-PACKAGED_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+# the installed configuration, or the template the package installs it from
+PACKAGED_INIS = (Path("/etc/virtuoso-opensource-7/virtuoso.ini"), Path("/usr/share/virtuoso-opensource-7/virtuoso.ini"))
+PACKAGED_INI = next((p for p in PACKAGED_INIS if p.is_file()), PACKAGED_INIS[0])
 DB_KEYS = {"DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"}
 
 
@@ -117,8 +119,8 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     isql = require_binary("isql-vt")
     if not PACKAGED_INI.is_file():
         if os.environ.get("CI"):
-            pytest.fail(f"{PACKAGED_INI} is missing: install virtuoso-opensource")
-        pytest.skip(f"{PACKAGED_INI} is missing")
+            pytest.fail(f"no packaged virtuoso.ini ({', '.join(map(str, PACKAGED_INIS))}): install virtuoso-opensource")
+        pytest.skip("no packaged virtuoso.ini")
     with run_virtuoso(tmp_path_factory.mktemp("virtuoso"), binary, isql) as server:
         yield server
 

@@ -153,9 +153,20 @@ class KnowledgeGraph:
             self._rdf.bind("mdm2", "https://w3id.org/mdm2kg/id/")
         return self._rdf
 
+    def use_disk_store(self) -> KnowledgeGraph:
+        """Answer queries from the graph's on-disk Oxigraph store (built once per graph and reused
+        between commands and by `mdm2kg serve`) instead of loading it into memory."""
+        from mdm2kg.server import open_store
+
+        self._store = open_store(self)
+        return self
+
     @property
     def store(self) -> pyoxigraph.Store:
-        """The graph in an in-memory Oxigraph store (the SPARQL engine)."""
+        """The graph in an Oxigraph store (the SPARQL engine): in memory unless
+        `use_disk_store()` was called or MDM2KG_STORE=disk is set."""
+        if self._store is None and os.environ.get("MDM2KG_STORE") == "disk":
+            self.use_disk_store()
         if self._store is None:
             import pyoxigraph
 

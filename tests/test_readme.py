@@ -14,10 +14,11 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def test_python_examples_run(capsys) -> None:  # type: ignore[no-untyped-def]
-    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
-    assert blocks
+    # blocks that talk to a server on 127.0.0.1 are exercised by tests/test_server.py instead
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", README, re.S) if "127.0.0.1" not in b]
+    assert len(blocks) >= 2
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own example
+        exec(compile(block, "README.md", "exec"), {})
     assert "NCT04979442" in capsys.readouterr().out  # the trial_results table of MANTRA was printed
 
 

@@ -719,3 +719,23 @@ def test_server_dies_with_a_killed_serve() -> None:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+@pytest.mark.server
+def test_on_disk_store_answers_like_memory_and_is_reused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from mdm2kg.cli import main
+    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.server import store_location
+
+    monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
+    runner = CliRunner()
+    args = ["query", "--data", str(TINY), "--name", "trial_results", "--param", "trial=TRIAL-1", "--format", "csv"]
+    in_memory = runner.invoke(main, args)
+    on_disk = runner.invoke(main, [*args, "--on-disk"])
+    assert on_disk.exit_code == 0 and on_disk.output == in_memory.output
+    location = store_location(KnowledgeGraph.build([TINY]))
+    stamp = location.stat().st_mtime_ns
+    again = runner.invoke(main, ["path", "drugA", "GENE2", "--data", str(TINY), "--on-disk"])
+    assert again.exit_code == 0 and location.stat().st_mtime_ns == stamp

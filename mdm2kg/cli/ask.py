@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
-from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, open_graph
+from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, handle_errors, open_graph
 
 FORMATS = ["table", "csv", "tsv", "json", "md"]
 
@@ -36,10 +36,11 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--password", help="Password for the remote endpoint.")
 @data_option
 @graph_option
+@disk_option
 @handle_errors
 def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str,
           endpoint: str | None, named_graph: str | None, user: str | None, password: str | None,
-          data: tuple[str, ...], graph_file: Path | None) -> None:
+          data: tuple[str, ...], graph_file: Path | None, on_disk: bool) -> None:
     """Run a SPARQL query (TEXT, --file or --name) and print the rows.
 
     Updates are refused. Exit 1 when the query returns no rows, 2 on a syntax error.
@@ -61,7 +62,7 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
     else:
         from mdm2kg.query import run_named, run_query
 
-        kg = open_graph(data, graph_file)
+        kg = open_graph(data, graph_file, on_disk=on_disk)
         if name:
             result = run_named(kg, name, _params(params))
         else:
@@ -106,16 +107,18 @@ def queries(fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @data_option
 @graph_option
+@disk_option
 @handle_errors
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, predicates: str | None,
-         directed: bool, time_budget: float, fmt: str, data: tuple[str, ...], graph_file: Path | None) -> None:
+         directed: bool, time_budget: float, fmt: str, data: tuple[str, ...], graph_file: Path | None,
+         on_disk: bool) -> None:
     """Cited paths from SOURCE to TARGET (entity ids, labels, synonyms, CURIEs or categories).
 
     Exit 1 when an end is unknown or ambiguous, or when no path exists.
     """
     from mdm2kg.paths import find_paths, format_path_text
 
-    kg = open_graph(data, graph_file)
+    kg = open_graph(data, graph_file, on_disk=on_disk)
     result = find_paths(
         kg, source, target, max_hops=max_hops, limit=limit,
         via=[v.strip() for v in via.split(",")] if via else None,

@@ -19,6 +19,10 @@ data_option = click.option(
     "--data", "data", multiple=True, metavar="DIR",
     help="Curated directory to build from (repeatable). 'shipped' means the data shipped with mdm2kg. Default: shipped.",
 )
+disk_option = click.option(
+    "--on-disk", "on_disk", is_flag=True,
+    help="Query the on-disk Oxigraph store (built once, reused between commands) instead of loading the graph into memory.",
+)
 graph_option = click.option(
     "--graph-file", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
     help="Use a built graph file (.nt or .ttl) instead of building from --data.",
@@ -54,10 +58,9 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_graph(data: tuple[str, ...], graph_file: Path | None = None) -> Any:
+def open_graph(data: tuple[str, ...], graph_file: Path | None = None, *, on_disk: bool = False) -> Any:
     """The KnowledgeGraph for a command: from a built file, or built (cached) from --data."""
     from mdm2kg.kg import KnowledgeGraph
 
-    if graph_file is not None:
-        return KnowledgeGraph.from_file(graph_file)
-    return KnowledgeGraph.build(list(data) or None)
+    kg = KnowledgeGraph.from_file(graph_file) if graph_file is not None else KnowledgeGraph.build(list(data) or None)
+    return kg.use_disk_store() if on_disk else kg

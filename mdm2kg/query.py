@@ -11,7 +11,7 @@ import io
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -92,13 +92,29 @@ class Term:
         return out
 
 
-@dataclass(slots=True)
 class QueryResult:
-    """SELECT rows (or an ASK boolean) with serialisers for every supported format."""
+    """SELECT rows (or an ASK boolean) with serialisers for every supported format.
 
-    variables: list[str]
-    rows: list[dict[str, Term]] = field(default_factory=list)
-    boolean: bool | None = None
+    Rows from the embedded engine are kept as Oxigraph terms and turned into `Term`s only when
+    `rows` is first read; `values()` converts straight to Python values.
+    """
+
+    __slots__ = ("_raw", "_rows", "boolean", "variables")
+
+    def __init__(self, variables: list[str], rows: list[dict[str, Term]] | None = None, boolean: bool | None = None,
+                 *, raw: list[tuple[Any, ...]] | None = None) -> None:
+        self.variables = variables
+        self.boolean = boolean
+        self._rows = rows if rows is not None or raw is not None else []
+        self._raw = raw
+
+    @property
+    def rows(self) -> list[dict[str, Term]]:
+        if self._rows is None:
+            variables = self.variables
+            self._rows = [{name: _term(node) for name, node in zip(variables, raw, strict=True) if node is not None}
+                          for raw in self._raw or ()]
+        return self._rows
 
     @classmethod
     def from_sparql_json(cls, doc: Mapping[str, Any]) -> QueryResult:
@@ -117,7 +133,11 @@ class QueryResult:
 
     def values(self) -> list[dict[str, Any]]:
         """Rows as plain typed Python values (int, Decimal, bool, str)."""
-        return [{k: t.value for k, t in row.items()} for row in self.rows]
+        if self._rows is None:
+            variables = self.variables
+            return [{name: _python_value(node) for name, node in zip(variables, raw, strict=True) if node is not None}
+                    for raw in self._raw or ()]
+        return [{k: t.value for k, t in row.items()} for row in self._rows]
 
     def column(self, name: str) -> list[Any]:
         return [row[name].value if name in row else None for row in self.rows]
@@ -234,16 +254,7 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
     if isinstance(result, (bool, ox.QueryBoolean)):
         return QueryResult(variables=[], boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in variables:
-                node = solution[name]
-                if node is not None:
-                    row[name] = _term(node)
-            rows.append(row)
-        return QueryResult(variables=variables, rows=rows)
+        return QueryResult(variables=[v.value for v in result.variables], raw=[tuple(solution) for solution in result])
     # CONSTRUCT/DESCRIBE: present triples as s/p/o rows
     rows = []
     for triple in result:
@@ -253,17 +264,42 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
     return QueryResult(variables=["s", "p", "o"], rows=rows)
 
 
+_XSD_STRING = XSD + "string"
+_XSD_INTEGERS = frozenset({XSD + "integer", XSD + "int", XSD + "long"})
+_XSD_DECIMALS = frozenset({XSD + "decimal", XSD + "double", XSD + "float"})
+
+
+def _python_value(node: Any) -> Any:
+    """Typed Python value of an Oxigraph term (the same as `_term(node).value`)."""
+    import pyoxigraph as ox
+
+    if type(node) is not ox.Literal:
+        return node.value
+    datatype = node.datatype.value
+    try:
+        if datatype in _XSD_INTEGERS:
+            return int(node.value)
+        if datatype in _XSD_DECIMALS:
+            return Decimal(node.value)
+    except ArithmeticError:
+        return node.value
+    if datatype == XSD + "boolean":
+        return node.value == "true"
+    return node.value
+
+
 def _term(node: Any) -> Term:
     import pyoxigraph as ox
 
-    if isinstance(node, ox.NamedNode):
+    kind = type(node)
+    if kind is ox.NamedNode:
         return Term("uri", node.value)
-    if isinstance(node, ox.BlankNode):
+    if kind is ox.BlankNode:
         return Term("bnode", node.value)
-    datatype = node.datatype.value
     if node.language:
         return Term("literal", node.value, None, node.language)
-    return Term("literal", node.value, None if datatype == XSD + "string" else datatype)
+    datatype = node.datatype.value
+    return Term("literal", node.value, None if datatype == _XSD_STRING else datatype)
 
 
 # ----------------------------------------------------------------------------- named queries

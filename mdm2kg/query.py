@@ -265,17 +265,18 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
 
 
 _XSD_STRING = XSD + "string"
+_XSD_BOOLEAN = XSD + "boolean"
 _XSD_INTEGERS = frozenset({XSD + "integer", XSD + "int", XSD + "long"})
 _XSD_DECIMALS = frozenset({XSD + "decimal", XSD + "double", XSD + "float"})
 
 
 def _python_value(node: Any) -> Any:
     """Typed Python value of an Oxigraph term (the same as `_term(node).value`)."""
-    import pyoxigraph as ox
-
-    if type(node) is not ox.Literal:
+    if node.__class__.__name__ != "Literal":
         return node.value
     datatype = node.datatype.value
+    if datatype == _XSD_STRING:
+        return node.value
     try:
         if datatype in _XSD_INTEGERS:
             return int(node.value)
@@ -283,7 +284,7 @@ def _python_value(node: Any) -> Any:
             return Decimal(node.value)
     except ArithmeticError:
         return node.value
-    if datatype == XSD + "boolean":
+    if datatype == _XSD_BOOLEAN:
         return node.value == "true"
     return node.value
 

@@ -102,7 +102,7 @@ class QueryResult:
     __slots__ = ("_raw", "_rows", "boolean", "variables")
 
     def __init__(self, variables: list[str], rows: list[dict[str, Term]] | None = None, boolean: bool | None = None,
-                 *, raw: list[tuple[Any, ...]] | None = None) -> None:
+                 *, raw: list[Any] | None = None) -> None:
         self.variables = variables
         self.boolean = boolean
         self._rows = rows if rows is not None or raw is not None else []
@@ -134,9 +134,22 @@ class QueryResult:
     def values(self) -> list[dict[str, Any]]:
         """Rows as plain typed Python values (int, Decimal, bool, str)."""
         if self._rows is None:
-            variables = self.variables
-            return [{name: _python_value(node) for name, node in zip(variables, raw, strict=True) if node is not None}
-                    for raw in self._raw or ()]
+            import pyoxigraph
+
+            literal, string, variables = pyoxigraph.Literal, _XSD_STRING, self.variables
+            out = []
+            for raw in self._raw or ():
+                row: dict[str, Any] = {}
+                for name, node in zip(variables, raw, strict=True):
+                    if node is None:
+                        continue
+                    # fast path for IRIs and plain strings, the bulk of every result
+                    if node.__class__ is not literal or node.datatype.value == string:
+                        row[name] = node.value
+                    else:
+                        row[name] = _python_value(node)
+                out.append(row)
+            return out
         return [{k: t.value for k, t in row.items()} for row in self._rows]
 
     def column(self, name: str) -> list[Any]:
@@ -254,7 +267,7 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
     if isinstance(result, (bool, ox.QueryBoolean)):
         return QueryResult(variables=[], boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
-        return QueryResult(variables=[v.value for v in result.variables], raw=[tuple(solution) for solution in result])
+        return QueryResult(variables=[v.value for v in result.variables], raw=list(result))
     # CONSTRUCT/DESCRIBE: present triples as s/p/o rows
     rows = []
     for triple in result:

@@ -16,13 +16,13 @@ import argparse
 import contextlib
 import statistics
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from benchmarks.bench_query import best_of
 from mdm2kg.kg import KnowledgeGraph
 from mdm2kg.query import get_named, named_bindings, named_queries, run_named
 from mdm2kg.remote import Auth, AuthLike, AuthScheme, push_graph, run_named_remote, run_remote
@@ -30,15 +30,6 @@ from mdm2kg.server import OxigraphServer
 from tests.test_server import example_params
 
 ID = "https://w3id.org/mdm2kg/id/"
-
-
-def best_of(func: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def scaled_copy(kg: KnowledgeGraph, copies: int, path: Path) -> int:

@@ -174,20 +174,9 @@ def test_standard_kgx_columns_are_biolink_slots(biolink: Biolink) -> None:
             assert column.replace("_", " ") in biolink.slots, column
 
 
-def _shipped() -> KnowledgeGraph:
-    from mdm2kg.errors import CurationError
-
-    try:
-        return KnowledgeGraph.build()
-    except CurationError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"shipped data does not build right now ({len(exc.problems)} curation problems)")
-
-
 @pytest.fixture(scope="module", params=["tiny", "shipped"])
 def kgx(request: pytest.FixtureRequest) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    kg = KnowledgeGraph.build([TINY]) if request.param == "tiny" else _shipped()
+    kg = KnowledgeGraph.build([TINY]) if request.param == "tiny" else request.getfixturevalue("shipped_kg")
     files = render(kg, ExportFormat.KGX)
 
     def rows(data: bytes) -> list[dict[str, str]]:

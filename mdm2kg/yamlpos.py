@@ -19,15 +19,21 @@ _TAG = "tag:yaml.org,2002:"
 
 
 class PosDict(dict[str, Any]):
-    """A mapping that remembers where it and each of its keys/values start."""
+    """A mapping that remembers where it and each of its keys start.
+
+    Key positions are read from the YAML node only when a problem needs them, so the common,
+    valid case allocates nothing per key.
+    """
 
     line: int = 0
     column: int = 0
-    key_pos: dict[str, tuple[int, int]]
+    node: yaml.MappingNode | None = None
 
     def pos(self, key: str | None = None) -> tuple[int, int]:
-        if key is not None and key in self.key_pos:
-            return self.key_pos[key]
+        if key is not None and self.node is not None:
+            for key_node, _ in self.node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    return (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return (self.line, self.column)
 
 
@@ -68,25 +74,23 @@ def _convert(node: yaml.Node, file: str, problems: list[Problem]) -> Any:
         return seq
     mapping = PosDict()
     mapping.line, mapping.column = line, column
-    mapping.key_pos = {}
+    mapping.node = node  # type: ignore[assignment]
     for key_node, value_node in node.value:
-        key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-        key = str(key)
-        kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        key = str(_scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else key_node.value)
         if key in mapping:
-            first = mapping.key_pos[key]
+            first = mapping.pos(key)
             problems.append(
                 Problem(
                     ProblemKind.DUPLICATE_KEY,
                     f"key '{key}' appears twice in one mapping (first at line {first[0]})",
                     file,
-                    *kpos,
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
                     hint="keep one of the two entries",
                 )
             )
             continue
         mapping[key] = _convert(value_node, file, problems)
-        mapping.key_pos[key] = kpos
     return mapping
 
 

@@ -97,3 +97,11 @@ def test_graph_is_cached_by_input_hash(tmp_path: Path, monkeypatch) -> None:  # 
     (data / "tiny.yaml").write_text((data / "tiny.yaml").read_text().replace("Gene Three", "Gene 3"))
     changed = KnowledgeGraph.build([data])
     assert changed.key != first.key
+
+
+def test_written_files_get_the_usual_mode(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--data", TINY, "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "mdm2kg.ttl").stat().st_mode & 0o777 == 0o666 & ~umask

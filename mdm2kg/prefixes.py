@@ -12,6 +12,20 @@ from mdm2kg.resources import ontology_dir
 
 ID_BASE = "https://w3id.org/mdm2kg/id/"
 VOCAB_BASE = "https://w3id.org/mdm2kg/vocab/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# Prefixes predeclared in every SPARQL query mdm2kg runs or sends.
+SPARQL_PREFIXES = {
+    "mdm2kg": VOCAB_BASE,
+    "mdm2": ID_BASE,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": XSD,
+    "dcterms": "http://purl.org/dc/terms/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in SPARQL_PREFIXES.items())
 
 
 @dataclass(frozen=True, slots=True)

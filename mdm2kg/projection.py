@@ -10,18 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mdm2kg.prefixes import ID_BASE, SPARQL_PROLOGUE, VOCAB_BASE
+
 if TYPE_CHECKING:
     import networkx as nx
 
     from mdm2kg.kg import KnowledgeGraph
 
-ID = "https://w3id.org/mdm2kg/id/"
-V = "https://w3id.org/mdm2kg/vocab/"
-_PREFIXES = (
-    f"PREFIX mdm2kg: <{V}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-    "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +39,7 @@ class Citation:
 
 
 def local_name(iri: str) -> str:
-    for base in (ID, V):
+    for base in (ID_BASE, VOCAB_BASE):
         if iri.startswith(base):
             return iri[len(base):]
     return iri
@@ -55,7 +50,7 @@ def select_rows(kg: KnowledgeGraph, text: str) -> list[list[str | None]]:
     import pyoxigraph
 
     out = []
-    solutions = kg.store.query(_PREFIXES + text)
+    solutions = kg.store.query(SPARQL_PROLOGUE + text)
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     for row in solutions:
         out.append([None if term is None else term.value for term in row])

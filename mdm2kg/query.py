@@ -19,22 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import NotFoundError, QueryError
+from mdm2kg.prefixes import SPARQL_PREFIXES, SPARQL_PROLOGUE, XSD
 from mdm2kg.resources import queries_dir
 
 if TYPE_CHECKING:
     from mdm2kg.kg import KnowledgeGraph
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = {
-    "mdm2kg": "https://w3id.org/mdm2kg/vocab/",
-    "mdm2": "https://w3id.org/mdm2kg/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": XSD,
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
+PREFIXES = SPARQL_PREFIXES
 _UPDATE = re.compile(
     r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
     re.IGNORECASE,
@@ -210,7 +201,7 @@ class QueryResult:
 
 def prologue() -> str:
     """PREFIX lines for the project prefixes (prepended to queries that lack them)."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    return SPARQL_PROLOGUE
 
 
 def check_read_only(sparql: str) -> None:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-V = "https://w3id.org/mdm2kg/vocab/"
-
-_PREFIXES = (
-    f"PREFIX mdm2kg: <{V}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-)
+from mdm2kg.prefixes import SPARQL_PROLOGUE
 
 
 def _rows(kg: Any, text: str) -> list[tuple[str, ...]]:
-    return [tuple(term.value for term in row) for row in kg.store.query(_PREFIXES + text)]
+    return [tuple(term.value for term in row) for row in kg.store.query(SPARQL_PROLOGUE + text)]
 
 
 def graph_stats(kg: Any) -> dict[str, Any]:

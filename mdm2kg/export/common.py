@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, contract
+from mdm2kg.prefixes import ID_BASE, SPARQL_PROLOGUE, VOCAB_BASE, contract
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 
 PUBLICATION = "Publication"
 INFORES = "infores:mdm2kg"
-_PREFIXES = (
-    f"PREFIX mdm2kg: <{VOCAB_BASE}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-    "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +98,7 @@ def _local(iri: str | None) -> str:
 
 
 def _select(kg: KnowledgeGraph, text: str) -> list[list[str]]:
-    rows = cast("Iterable[Any]", kg.store.query(_PREFIXES + text))
+    rows = cast("Iterable[Any]", kg.store.query(SPARQL_PROLOGUE + text))
     return [["" if term is None else term.value for term in row] for row in rows]
 
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from mdm2kg.builder import build_graph
-from mdm2kg.kg import resolve_data_dirs, validate_data
-from mdm2kg.loader import load, yaml_files
-from mdm2kg.ontology import load_schema
+from mdm2kg.artifact.cache import resolve_data_dirs
+from mdm2kg.artifact.pipeline import validate_data
+from mdm2kg.curation.loader import load, yaml_files
+from mdm2kg.rdf.builder import build_graph
+from mdm2kg.rdf.ontology import load_schema
 
 
 def _timed(func, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from mdm2kg.kg import KnowledgeGraph
+from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.paths import find_paths
-from mdm2kg.query import _with_prologue, named_bindings, named_queries, run_named, term_for
+from mdm2kg.query import named_bindings, named_queries, run_named, term_for
+from mdm2kg.query.engine import _with_prologue
 
 PARAMS = {"compound": "milademetan", "trial": "NCT05012397", "endpoint": "median_progression_free_survival",
           "subject": "milademetan", "object": "MDM2", "reference": "russano2025_ref25", "indication": "DDLPS"}

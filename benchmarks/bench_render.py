@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from mdm2kg.projection import Citation
+from mdm2kg.read.network import Citation
 from mdm2kg.render import CATEGORY_STYLE, Selection, render, write_page
 
 TARGETS = {"shipped": 2000.0, "synthetic": 5000.0}  # milliseconds
@@ -118,8 +118,8 @@ def main() -> None:
     empty = write_page(Selection(one, title="baseline"), work / "vis-only.html")
 
     try:
-        from mdm2kg.kg import KnowledgeGraph
-        from mdm2kg.projection import projection
+        from mdm2kg.artifact.graph import KnowledgeGraph
+        from mdm2kg.read.network import projection
 
         kg = KnowledgeGraph.build()
         graph = projection(kg)

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import UsageError
-from mdm2kg.metadata import is_metadata_node, read_description
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
+from mdm2kg.rdf.metadata import is_metadata_node, read_description
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 SECTIONS = ("entities", "statements", "results", "conflicts", "publications")
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -48,7 +48,8 @@ _RECORD_CLASSES = {
 def load_graph(source: str | Path) -> KnowledgeGraph:
     """Open one side of a diff: 'shipped', a built file (.nt, .ttl, .jsonld), a directory
     holding `mdm2kg.nt` (the output of `mdm2kg build`) or a curated data directory."""
-    from mdm2kg.kg import SHIPPED, KnowledgeGraph
+    from mdm2kg.artifact.cache import SHIPPED
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
     if str(source) == SHIPPED:
         return KnowledgeGraph.build()
@@ -208,7 +209,7 @@ def _short(term: Node) -> str:
 
 class _Extractor:
     def __init__(self, graph: Graph) -> None:
-        from mdm2kg.ontology import load_schema
+        from mdm2kg.rdf.ontology import load_schema
 
         self.graph = graph
         self.curated_predicates = {VOCAB_BASE + name for name in load_schema().predicates}

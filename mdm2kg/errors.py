@@ -60,6 +60,11 @@ class CurationError(Mdm2kgError, ValueError):
         super().__init__(f"{len(problems)} curation problem(s):\n{lines}{more}")
 
 
+class RuntimeFailure(Mdm2kgError, RuntimeError):
+    """Something outside the user's data or request failed: a server that crashed, an HTTP 5xx,
+    a damaged installation. The CLI exits with 3 for these."""
+
+
 class QueryError(Mdm2kgError, ValueError):
     """A SPARQL query or its parameters are invalid."""
 

@@ -17,12 +17,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.projection import Citation, local_name, projection, select_rows
+from mdm2kg.read.network import Citation, local_name, projection, select_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 MAX_HOPS = 6
 MAX_LIMIT = 1000

@@ -32,4 +32,14 @@ def shipped_data_dir() -> Path:
 
 def queries_dir() -> Path:
     """Directory of the named SPARQL queries (.rq)."""
-    return Path(str(files("mdm2kg"))) / "queries"
+    return Path(str(files("mdm2kg.query"))) / "queries"
+
+
+def installed_version() -> str | None:
+    """The installed mdm2kg version from package metadata, or None in a bare source tree."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("mdm2kg")
+    except importlib.metadata.PackageNotFoundError:
+        return None

@@ -6,7 +6,7 @@ The server is the ``oxigraph`` binary from the PyPI ``oxigraph`` package, starte
 read-only by default, bound to loopback by default, and stopped by the process id this
 module started (it also dies with its parent on Linux).
 
->>> from mdm2kg.kg import KnowledgeGraph  # doctest: +SKIP
+>>> from mdm2kg.artifact.graph import KnowledgeGraph  # doctest: +SKIP
 >>> with OxigraphServer(ensure_store(KnowledgeGraph.build()), port=0) as server:  # doctest: +SKIP
 ...     print(server.query_url)
 http://127.0.0.1:41235/query
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
-import json
 import os
 import shutil
 import signal
@@ -32,14 +31,11 @@ from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 from mdm2kg.errors import Mdm2kgError, UsageError
-from mdm2kg.kg import cache_root
 
 if TYPE_CHECKING:
-    import pyoxigraph
 
-    from mdm2kg.kg import KnowledgeGraph
+    pass
 
-MARKER = "mdm2kg-store.json"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 
@@ -54,91 +50,6 @@ class PortInUseError(ServerError, UsageError):
 
 class OxigraphMissingError(ServerError, UsageError):
     """The `oxigraph` server binary is not installed."""
-
-
-# ----------------------------------------------------------------------------- persistent store
-
-
-def store_location(kg: KnowledgeGraph) -> Path:
-    """Where the on-disk store for this graph lives (graph hash + Oxigraph version)."""
-    import pyoxigraph
-
-    return cache_root() / "stores" / f"{kg.key or 'unkeyed'}-oxigraph-{pyoxigraph.__version__}"
-
-
-def ensure_store(kg: KnowledgeGraph) -> Path:
-    """The on-disk Oxigraph store directory holding `kg`, built on first use and then reused.
-
-    Building happens in a private temporary directory that is renamed into place once
-    complete, so a crash or a concurrent build never leaves a half-loaded store behind.
-    """
-    location = store_location(kg)
-    location.parent.mkdir(parents=True, exist_ok=True)
-    _prune_partial(location.parent)
-    if (location / MARKER).is_file():
-        return location
-    import pyoxigraph
-
-    tmp = location.parent / f".{location.name}.{os.getpid()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        store = pyoxigraph.Store(str(tmp))
-        store.bulk_load(path=str(kg.nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        store.optimize()
-        triples = len(store)
-        del store  # closes RocksDB and releases its lock before the rename
-        (tmp / MARKER).write_text(json.dumps({"key": kg.key, "triples": triples, "source": str(kg.nt_path),
-                                              "oxigraph": pyoxigraph.__version__}, indent=2) + "\n")
-        if location.exists() and not (location / MARKER).is_file():
-            shutil.rmtree(location)  # an unmarked leftover is not a store we trust
-        try:
-            os.rename(tmp, location)
-        except OSError:
-            if not (location / MARKER).is_file():
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)  # a concurrent command finished the same store first
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return location
-
-
-def _prune_partial(parent: Path) -> None:
-    """Remove temporary build directories whose building process no longer exists."""
-    for tmp in parent.glob(".*.tmp"):
-        try:
-            pid = int(tmp.name.rsplit(".", 2)[-2])
-        except (ValueError, IndexError):
-            continue
-        if pid != os.getpid() and not _pid_alive(pid):
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def store_triples(location: Path) -> int:
-    """Triple count recorded when the store was built."""
-    return int(json.loads((location / MARKER).read_text())["triples"])
-
-
-def open_store(kg: KnowledgeGraph) -> pyoxigraph.Store:
-    """The graph's on-disk store opened read-only in this process (built first if needed).
-
-    Use it instead of ``kg.store`` when the graph is too large to load into memory on
-    every command; it can be open here and served by ``mdm2kg serve`` at the same time.
-    """
-    import pyoxigraph
-
-    return pyoxigraph.Store.read_only(str(ensure_store(kg)))
 
 
 # ----------------------------------------------------------------------------- ports and binary

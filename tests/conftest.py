@@ -20,14 +20,14 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(scope="session")
 def tiny_kg():  # type: ignore[no-untyped-def]
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
     return KnowledgeGraph.build([FIXTURES / "tiny"])
 
 
 @pytest.fixture(scope="session")
 def shipped_kg():  # type: ignore[no-untyped-def]
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
     return KnowledgeGraph.build()
 

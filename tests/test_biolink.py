@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 import yaml
 
+from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.export import ExportFormat, render
 from mdm2kg.export.kgx import EDGE_COLUMNS, NODE_COLUMNS, AgentType, KnowledgeLevel
-from mdm2kg.kg import KnowledgeGraph
-from mdm2kg.ontology import load_schema
+from mdm2kg.rdf.ontology import load_schema
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from mdm2kg.projection import Citation
+from mdm2kg.read.network import Citation
 from mdm2kg.render import Selection, render, write_page
 
 pytestmark = pytest.mark.browser
@@ -291,7 +291,7 @@ def test_hostile_text_everywhere_runs_nothing(pages: dict[str, Path], open_page:
 
 
 def test_shipped_graph_draws(shipped_kg: Any, open_page: Any, tmp_path: Path) -> None:
-    from mdm2kg.projection import projection
+    from mdm2kg.read.network import projection
 
     graph = projection(shipped_kg)
     page, monitor = open_page(render(shipped_kg, tmp_path / "shipped.html"))

@@ -9,9 +9,9 @@ from pathlib import Path
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from mdm2kg.builder import build_graph, to_ntriples, to_turtle
-from mdm2kg.loader import load
-from mdm2kg.ontology import load_schema
+from mdm2kg.curation.loader import load
+from mdm2kg.rdf.builder import build_graph, to_ntriples, to_turtle
+from mdm2kg.rdf.ontology import load_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"

@@ -84,7 +84,7 @@ def test_data_directories_combine(tmp_path: Path) -> None:
 
 
 def test_graph_is_cached_by_input_hash(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
     monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
     data = tmp_path / "data"

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
 
+from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.cli import main
 from mdm2kg.diff import diff_graphs, diff_rdf, load_graph
 from mdm2kg.errors import UsageError
-from mdm2kg.kg import KnowledgeGraph
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
+from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.cli import main
 from mdm2kg.export import ExportFormat, export, render
 from mdm2kg.export.common import export_graph
-from mdm2kg.kg import KnowledgeGraph
-from mdm2kg.metadata import add_metadata, describe, read_description, strip_metadata
-from mdm2kg.projection import projection
+from mdm2kg.rdf.metadata import add_metadata, describe, read_description, strip_metadata
+from mdm2kg.read.network import projection
 from mdm2kg.stats import graph_stats
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mdm2kg.curation.loader import load, load_dataset
+from mdm2kg.curation.yamlpos import load_yaml
 from mdm2kg.errors import CurationError, ProblemKind, UsageError
-from mdm2kg.loader import load, load_dataset
-from mdm2kg.ontology import load_schema
-from mdm2kg.yamlpos import load_yaml
+from mdm2kg.rdf.ontology import load_schema
 
 INVALID = Path(__file__).parent / "fixtures" / "invalid"
 

@@ -114,7 +114,7 @@ def test_milademetan_to_acquired_tp53_mutation(shipped_kg) -> None:  # type: ign
 
 
 def test_brigimadlin_reaches_every_resistance_mechanism(shipped_kg) -> None:  # type: ignore[no-untyped-def]
-    from mdm2kg.projection import projection
+    from mdm2kg.read.network import projection
 
     mechanisms = sorted(n for n, d in projection(shipped_kg).nodes(data=True) if d["category"] == "ResistanceMechanism")
     assert len(mechanisms) >= 5

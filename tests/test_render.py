@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from mdm2kg.cli import main
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.projection import Citation
+from mdm2kg.read.network import Citation
 from mdm2kg.render import Selection, category_style, layout, page_html, render, select
 
 from .conftest import FIXTURES
@@ -174,7 +174,7 @@ def test_hostile_text_is_never_markup(tiny_kg: Any, tmp_path: Path) -> None:
     assert "<script>alert" not in text
     assert "<title>&lt;/title&gt;&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;</title>" in text
     assert data["title"] == title  # the JSON still round-trips the exact text
-    page_js = (Path(__file__).parent.parent / "mdm2kg" / "render_assets" / "page.js").read_text(encoding="utf-8")
+    page_js = (Path(__file__).parent.parent / "mdm2kg" / "render" / "assets" / "page.js").read_text(encoding="utf-8")
     assert "innerHTML" not in page_js and "insertAdjacentHTML" not in page_js and "document.write" not in page_js
 
 
@@ -235,7 +235,7 @@ def test_cli_path_and_errors(tmp_path: Path) -> None:
 # ---- the shipped graph and the notebook helper ------------------------------------------------------
 
 def test_shipped_graph_page_holds_the_whole_projection(shipped_kg: Any, tmp_path: Path) -> None:
-    from mdm2kg.projection import projection
+    from mdm2kg.read.network import projection
     from mdm2kg.render import CATEGORY_STYLE
 
     graph = projection(shipped_kg)

@@ -191,7 +191,7 @@ def oxigraph_rw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def pushed_tiny(oxigraph_rw: Any, tiny_kg: Any) -> str:
-    from mdm2kg.remote import push_graph
+    from mdm2kg.sparql.remote import push_graph
 
     graph = "https://example.org/test/tiny"
     push_graph(tiny_kg, oxigraph_rw.store_url, graph=graph)
@@ -208,7 +208,7 @@ def _graph(request: pytest.FixtureRequest, which: str) -> Any:
 def check_named_query(kg: Any, name: str, endpoint: str, graph: str, *, empty_is_unbound: bool = False) -> QueryResult | None:
     """Run named query `name` embedded and remotely with the same parameters and assert the same
     rows; returns the embedded answer (None when both sides refuse the parameters alike)."""
-    from mdm2kg.remote import run_named_remote
+    from mdm2kg.sparql.remote import run_named_remote
 
     query = get_named(name)
     params = example_params(kg, query)
@@ -233,7 +233,7 @@ def test_named_queries_are_found() -> None:
 @pytest.fixture(scope="module")
 def pushed_graphs(request: pytest.FixtureRequest, oxigraph_rw: Any) -> dict[str, str]:
     """The tiny and the shipped graph, each pushed once into its own named graph."""
-    from mdm2kg.remote import count_triples, push_graph
+    from mdm2kg.sparql.remote import count_triples, push_graph
 
     graphs = {}
     for which in ("tiny", "shipped"):
@@ -258,7 +258,7 @@ def test_shipped_named_queries_have_answers(shipped_kg: Any) -> None:
 
 
 def test_push_twice_leaves_one_copy(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.remote import count_triples, push_graph
+    from mdm2kg.sparql.remote import count_triples, push_graph
 
     graph = "https://example.org/test/twice"
     calls: list[tuple[int, int]] = []
@@ -274,7 +274,7 @@ def test_push_twice_leaves_one_copy(oxigraph_rw: Any, tiny_kg: Any) -> None:
 
 
 def test_push_replaces_what_was_in_the_graph(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.remote import SparqlClient, count_triples, push_graph, run_remote
+    from mdm2kg.sparql.remote import SparqlClient, count_triples, push_graph, run_remote
 
     graph = "https://example.org/test/replace"
     client = SparqlClient(oxigraph_rw.store_url)
@@ -303,7 +303,7 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
                                                  values: dict[str, str]) -> None:
     import pyoxigraph as ox
 
-    from mdm2kg.remote import run_remote
+    from mdm2kg.sparql.remote import run_remote
 
     bindings = {k: v if k == "label" else ox.NamedNode(PREFIXES["mdm2"] + v) for k, v in values.items()}
     embedded = run_query(tiny_kg, text, bindings=bindings)
@@ -316,13 +316,13 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
                                   "apoptosis", "Class A inhibitors"])
 def test_remote_entity_resolution_agrees_with_embedded(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any, text: str) -> None:
     from mdm2kg.paths import resolve_entity
-    from mdm2kg.remote import resolve_remote_entity
+    from mdm2kg.sparql.remote import resolve_remote_entity
 
     assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == resolve_entity(tiny_kg, text)
 
 
 def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny: str) -> None:
-    from mdm2kg.remote import resolve_remote_entity, run_named_remote
+    from mdm2kg.sparql.remote import resolve_remote_entity, run_named_remote
 
     with pytest.raises(NotFoundError, match="no entity matches 'nothing-like-this'"):
         resolve_remote_entity(oxigraph_rw.query_url, "nothing-like-this", graph=pushed_tiny)
@@ -335,7 +335,7 @@ def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny:
 
 
 def test_remote_errors_carry_status_and_server_message(oxigraph_rw: Any, pushed_tiny: str, tmp_path: Path) -> None:
-    from mdm2kg.remote import (
+    from mdm2kg.sparql.remote import (
         EndpointUnreachableError,
         RemoteError,
         RemoteQueryError,
@@ -378,7 +378,7 @@ def _closed_port() -> int:
 
 def test_push_command(oxigraph_rw: Any) -> None:
     from mdm2kg.cli import main
-    from mdm2kg.remote import count_triples
+    from mdm2kg.sparql.remote import count_triples
 
     graph = "https://example.org/test/cli"
     runner = CliRunner()
@@ -464,7 +464,7 @@ def auth_stub() -> Iterator[tuple[str, type[_AuthStub]]]:
 
 @pytest.mark.parametrize("scheme", ["auto", "digest"])
 def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_kg: Any, scheme: str) -> None:
-    from mdm2kg.remote import Auth, AuthScheme, push_graph
+    from mdm2kg.sparql.remote import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     report = push_graph(tiny_kg, url, auth=Auth("u", "p", AuthScheme(scheme)), chunk_triples=300)
@@ -476,7 +476,7 @@ def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_
 
 
 def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.remote import PREFLIGHT_BYTES, push_graph
+    from mdm2kg.sparql.remote import PREFLIGHT_BYTES, push_graph
 
     url, handler = auth_stub
     assert tiny_kg.nt_path.stat().st_size > PREFLIGHT_BYTES
@@ -485,7 +485,7 @@ def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: An
 
 
 def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.remote import Auth, AuthScheme, push_graph
+    from mdm2kg.sparql.remote import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     handler.scheme = "basic"
@@ -501,7 +501,7 @@ def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
 
 def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:
     from mdm2kg.cli import main
-    from mdm2kg.remote import Auth, RemoteAuthError, push_graph
+    from mdm2kg.sparql.remote import Auth, RemoteAuthError, push_graph
 
     url, _ = auth_stub
     with pytest.raises(RemoteAuthError) as err:
@@ -517,7 +517,7 @@ def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:
 
 
 def test_on_disk_store_is_built_once_and_reused(tiny_kg: Any) -> None:
-    from mdm2kg.server import MARKER, ensure_store, open_store, store_triples
+    from mdm2kg.artifact.store import MARKER, ensure_store, open_store, store_triples
 
     location = ensure_store(tiny_kg)
     stamp = (location / MARKER).stat().st_mtime_ns
@@ -532,7 +532,7 @@ def test_on_disk_store_is_built_once_and_reused(tiny_kg: Any) -> None:
 
 
 def test_leftover_partial_build_is_pruned(tiny_kg: Any) -> None:
-    from mdm2kg.server import ensure_store, store_location
+    from mdm2kg.artifact.store import ensure_store, store_location
 
     location = store_location(tiny_kg)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
@@ -671,8 +671,9 @@ def test_serve_without_the_binary_is_a_usage_error(monkeypatch: pytest.MonkeyPat
 
 
 def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
-    from mdm2kg.remote import run_remote
-    from mdm2kg.server import OxigraphServer, ensure_store, is_loopback
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer, is_loopback
+    from mdm2kg.sparql.remote import run_remote
 
     binary = Path(require_binary("oxigraph"))
     with OxigraphServer(ensure_store(tiny_kg), port=0, binary=binary) as server:
@@ -684,7 +685,7 @@ def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
 
 
 def test_named_query_parameters_are_checked_before_any_request() -> None:
-    from mdm2kg.remote import run_named_remote
+    from mdm2kg.sparql.remote import run_named_remote
 
     query = next((q for q in named_queries().values() if q.params and q.params[0].required), None)
     if query is None:
@@ -725,9 +726,9 @@ def test_server_dies_with_a_killed_serve() -> None:
 def test_on_disk_store_answers_like_memory_and_is_reused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
+    from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.artifact.store import store_location
     from mdm2kg.cli import main
-    from mdm2kg.kg import KnowledgeGraph
-    from mdm2kg.server import store_location
 
     monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
     runner = CliRunner()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from mdm2kg.anchors import check_anchors
-from mdm2kg.kg import resolve_data_dirs
-from mdm2kg.loader import load
-from mdm2kg.ontology import load_schema
+from mdm2kg.artifact.cache import resolve_data_dirs
+from mdm2kg.curation.anchors import check_anchors
+from mdm2kg.curation.loader import load
 from mdm2kg.query import run_query
+from mdm2kg.rdf.ontology import load_schema
 
 from .conftest import require_seeds
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rdflib import RDF, Graph, URIRef
 
+from mdm2kg.artifact.cache import resolve_data_dirs
+from mdm2kg.artifact.pipeline import validate_data
 from mdm2kg.errors import ProblemKind
-from mdm2kg.kg import resolve_data_dirs, validate_data
-from mdm2kg.ontology import load_schema
-from mdm2kg.validate import shacl_problems
+from mdm2kg.rdf.ontology import load_schema
+from mdm2kg.rdf.shacl import shacl_problems
 
 from .conftest import FIXTURES, require_seeds
 

@@ -51,7 +51,7 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
     if params and not name:
         fail("--param only applies to --name", EXIT_USAGE)
     if endpoint:
-        from mdm2kg import remote
+        from mdm2kg.sparql import remote
 
         auth = (user, password or "") if user else None
         if name:

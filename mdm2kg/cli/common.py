@@ -60,7 +60,7 @@ def handle_errors(func: F) -> F:
 
 def open_graph(data: tuple[str, ...], graph_file: Path | None = None, *, on_disk: bool = False) -> Any:
     """The KnowledgeGraph for a command: from a built file, or built (cached) from --data."""
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
     kg = KnowledgeGraph.from_file(graph_file) if graph_file is not None else KnowledgeGraph.build(list(data) or None)
     return kg.use_disk_store() if on_disk else kg

@@ -20,11 +20,12 @@ from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, op
 @handle_errors
 def build(data: tuple[str, ...], out: Path, no_shacl: bool) -> None:
     """Build the graph and write DIR/mdm2kg.ttl and DIR/mdm2kg.nt (atomically)."""
-    from mdm2kg.builder import to_ntriples, to_turtle
+    from mdm2kg.artifact.cache import resolve_data_dirs
+    from mdm2kg.artifact.pipeline import load_and_build
     from mdm2kg.fileio import atomic_write
-    from mdm2kg.kg import load_and_build, resolve_data_dirs
-    from mdm2kg.ontology import load_schema
-    from mdm2kg.validate import shacl_problems
+    from mdm2kg.rdf.builder import to_ntriples, to_turtle
+    from mdm2kg.rdf.ontology import load_schema
+    from mdm2kg.rdf.shacl import shacl_problems
 
     _, graph = load_and_build(resolve_data_dirs(list(data)))
     if not no_shacl:
@@ -52,7 +53,8 @@ def validate(data: tuple[str, ...], seeds: Path | None, fmt: str) -> None:
 
     Exit 0 when everything conforms, 1 with located messages otherwise.
     """
-    from mdm2kg.kg import resolve_data_dirs, validate_data
+    from mdm2kg.artifact.cache import resolve_data_dirs
+    from mdm2kg.artifact.pipeline import validate_data
 
     report = validate_data(resolve_data_dirs(list(data)), seeds=Path(seeds) if seeds else None)
     if fmt == "json":
@@ -100,11 +102,13 @@ def stats(data: tuple[str, ...], graph_file: Path | None, fmt: str) -> None:
 def demo(out: Path, data: tuple[str, ...]) -> None:
     """The main job in one go: build and validate the graph, print statistics, run two example
     queries and a path question, and write the network page."""
-    from mdm2kg.builder import to_turtle
+    from mdm2kg.artifact.cache import resolve_data_dirs
+    from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.artifact.pipeline import validate_data
     from mdm2kg.fileio import atomic_write
-    from mdm2kg.kg import KnowledgeGraph, resolve_data_dirs, validate_data
     from mdm2kg.paths import find_paths, format_path_text
     from mdm2kg.query import run_named
+    from mdm2kg.rdf.builder import to_turtle
     from mdm2kg.render import render
     from mdm2kg.stats import graph_stats
 

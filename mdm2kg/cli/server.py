@@ -25,7 +25,8 @@ def serve(host: str, port: int, data: tuple[str, ...], graph_file: Path | None) 
     The graph is loaded once into an on-disk store (cached by the graph's hash) and
     served until Ctrl-C or SIGTERM. Exit 2 when the port is taken.
     """
-    from mdm2kg.server import OxigraphServer, check_port, ensure_store, free_port, is_loopback, oxigraph_binary
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer, check_port, free_port, is_loopback, oxigraph_binary
 
     binary = oxigraph_binary()
     if port == 0:
@@ -71,7 +72,7 @@ def push(endpoint: str, graph_iri: str | None, user: str | None, password: str |
     Pushing twice leaves one copy. Query it afterwards with
     `mdm2kg query --endpoint QUERY-URL --graph IRI`.
     """
-    from mdm2kg.remote import DEFAULT_GRAPH, Auth, AuthScheme, push_graph
+    from mdm2kg.sparql.remote import DEFAULT_GRAPH, Auth, AuthScheme, push_graph
 
     if password is not None and user is None:
         fail("--password needs --user", EXIT_USAGE)

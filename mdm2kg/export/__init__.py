@@ -3,7 +3,7 @@ and Neo4j import CSV. One small module per format, chosen from a table by `Expor
 
 Each format module has `render(kg) -> {filename: bytes}` (pure, sorted, deterministic);
 `export` writes those files atomically (temporary file, then rename). Every export carries
-the dataset description (`mdm2kg.metadata`): as triples in the RDF formats, as network
+the dataset description (`mdm2kg.rdf.metadata`): as triples in the RDF formats, as network
 attributes in GraphML and Cytoscape, as `mdm2kg_metadata.json` beside the tables.
 
 >>> sorted(f.value for f in ExportFormat)
@@ -24,7 +24,7 @@ from mdm2kg.errors import UsageError
 from mdm2kg.fileio import atomic_write
 
 if TYPE_CHECKING:
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 Renderer = Callable[["KnowledgeGraph"], dict[str, bytes]]
 

@@ -19,9 +19,9 @@ from mdm2kg.prefixes import ID_BASE, SPARQL_PROLOGUE, VOCAB_BASE, contract
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from mdm2kg.kg import KnowledgeGraph
-    from mdm2kg.metadata import DatasetDescription
-    from mdm2kg.projection import Citation
+    from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.rdf.metadata import DatasetDescription
+    from mdm2kg.read.network import Citation
 
 PUBLICATION = "Publication"
 INFORES = "infores:mdm2kg"
@@ -112,7 +112,7 @@ def biolink_curie(name: str | None, default: str) -> str:
 
 
 def _citations(kg: KnowledgeGraph) -> dict[str, list[Citation]]:
-    from mdm2kg.projection import Citation
+    from mdm2kg.read.network import Citation
 
     cites: dict[str, list[str]] = defaultdict(list)
     for ev, ref in _select(kg, "SELECT ?ev ?r WHERE { ?ev a mdm2kg:Evidence ; mdm2kg:cites ?r } ORDER BY ?ev ?r"):
@@ -127,7 +127,7 @@ def _citations(kg: KnowledgeGraph) -> dict[str, list[Citation]]:
 
 def build_tables(kg: KnowledgeGraph) -> Tables:
     """Read the node and edge tables of `kg` (see the module docstring)."""
-    from mdm2kg.ontology import load_schema
+    from mdm2kg.rdf.ontology import load_schema
 
     schema = load_schema()
     nodes: dict[str, dict[str, Any]] = {}
@@ -206,7 +206,7 @@ def export_graph(kg: KnowledgeGraph) -> Graph:
     def make() -> Graph:
         from rdflib import Graph
 
-        from mdm2kg.metadata import add_metadata, has_metadata
+        from mdm2kg.rdf.metadata import add_metadata, has_metadata
 
         graph = Graph()
         for triple in kg.rdf:
@@ -221,7 +221,7 @@ def export_graph(kg: KnowledgeGraph) -> Graph:
 
 def description(kg: KnowledgeGraph) -> DatasetDescription:
     """The dataset description of the exported graph (counts include the description itself)."""
-    from mdm2kg.metadata import describe, read_description
+    from mdm2kg.rdf.metadata import describe, read_description
 
     def make() -> DatasetDescription:
         graph = export_graph(kg)
@@ -288,7 +288,7 @@ def citation_text(citation: Citation) -> str:
 
 
 def entity_network(kg: KnowledgeGraph) -> Any:
-    """The entity projection (`mdm2kg.projection`) as a fresh, sorted MultiDiGraph whose
+    """The entity projection (`mdm2kg.read.network`) as a fresh, sorted MultiDiGraph whose
     attributes are plain values: lists of strings, ints and strings only.
 
     Node attributes: label, category, biolink_category, description, synonyms, identifiers.
@@ -299,8 +299,8 @@ def entity_network(kg: KnowledgeGraph) -> Any:
     """
     import networkx as nx
 
-    from mdm2kg.ontology import load_schema
-    from mdm2kg.projection import projection
+    from mdm2kg.rdf.ontology import load_schema
+    from mdm2kg.read.network import projection
 
     schema = load_schema()
     source = projection(kg)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mdm2kg.export.common import entity_network
 
 if TYPE_CHECKING:
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 FILENAME = "mdm2kg.graphml"
 JOIN = " | "

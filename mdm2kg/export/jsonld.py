@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 FILENAME = "mdm2kg.jsonld"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

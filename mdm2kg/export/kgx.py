@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from mdm2kg.export.common import INFORES, EdgeRow, NodeRow, metadata_json, sanitize, tables
 
 if TYPE_CHECKING:
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 NODES_FILE = "nodes.tsv"
 EDGES_FILE = "edges.tsv"

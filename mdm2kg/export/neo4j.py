@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from mdm2kg.export.common import PUBLICATION, citation_text, metadata_json, sanitize, tables
 
 if TYPE_CHECKING:
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 NODES_FILE = "neo4j_nodes.csv"
 RELATIONSHIPS_FILE = "neo4j_relationships.csv"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from mdm2kg.export.common import export_graph
 
 if TYPE_CHECKING:
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 FILENAME = "mdm2kg.ttl"
 
@@ -18,6 +18,6 @@ def render(kg: KnowledgeGraph) -> dict[str, bytes]:
     >>> render(KnowledgeGraph.build(["tests/fixtures/tiny"]))["mdm2kg.ttl"][:7]  # doctest: +SKIP
     b'@prefix'
     """
-    from mdm2kg.builder import to_turtle
+    from mdm2kg.rdf.builder import to_turtle
 
     return {FILENAME: to_turtle(export_graph(kg))}

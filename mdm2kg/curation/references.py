@@ -7,9 +7,9 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from mdm2kg.curation.model import Dataset, Evidence, Location
+from mdm2kg.curation.schema import Schema
 from mdm2kg.errors import Problem, ProblemKind
-from mdm2kg.model import Dataset, Evidence, Location
-from mdm2kg.schema import Schema
 
 
 def check_references(ds: Dataset, schema: Schema, problems: list[Problem]) -> None:

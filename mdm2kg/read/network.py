@@ -15,7 +15,7 @@ from mdm2kg.prefixes import ID_BASE, SPARQL_PROLOGUE, VOCAB_BASE
 if TYPE_CHECKING:
     import networkx as nx
 
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 
 

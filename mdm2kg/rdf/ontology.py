@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
+from mdm2kg.curation.schema import PredicateSpec, Schema
 from mdm2kg.prefixes import VOCAB_BASE
 from mdm2kg.resources import ontology_dir
-from mdm2kg.schema import PredicateSpec, Schema
 
 MDM2KG = Namespace(VOCAB_BASE)
 SCHEMA = Namespace("http://schema.org/")

@@ -44,7 +44,7 @@ from mdm2kg.query import (
 )
 
 if TYPE_CHECKING:
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 DEFAULT_GRAPH = "https://w3id.org/mdm2kg/graph"
 """Named graph `push` writes to when no --graph is given."""

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from mdm2kg.curation.model import Dataset, Evidence, Location, Publication
 from mdm2kg.errors import Problem, ProblemKind
-from mdm2kg.model import Dataset, Evidence, Location, Publication
 
 _SPACE = re.compile(r"\s+")
 

@@ -1,7 +1,7 @@
 """Curated YAML -> typed records, gathering every problem with file:line:column and a fix hint.
 
 Two passes: `_parse_*` here check each record's shape (fields, types, identifiers), then
-`mdm2kg.references.check_references` checks ids across all files (duplicates, unknown ids,
+`mdm2kg.curation.references.check_references` checks ids across all files (duplicates, unknown ids,
 domain/range, locators).
 """
 
@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mdm2kg.errors import CurationError, Problem, ProblemKind, UsageError
-from mdm2kg.model import (
+from mdm2kg.curation.files import yaml_files
+from mdm2kg.curation.model import (
     AdverseEventObservation,
     Claim,
     Dataset,
@@ -28,10 +28,8 @@ from mdm2kg.model import (
     Statement,
     TrialResult,
 )
-from mdm2kg.perf import gc_paused
-from mdm2kg.prefixes import check_curie
-from mdm2kg.references import check_references
-from mdm2kg.schema import (
+from mdm2kg.curation.references import check_references
+from mdm2kg.curation.schema import (
     CONFLICT_KINDS,
     ENDPOINTS,
     EVIDENCE_KINDS,
@@ -40,7 +38,10 @@ from mdm2kg.schema import (
     UNITS,
     Schema,
 )
-from mdm2kg.yamlpos import PosDict, PosList, load_yaml
+from mdm2kg.curation.yamlpos import PosDict, PosList, load_yaml
+from mdm2kg.errors import CurationError, Problem, ProblemKind, UsageError
+from mdm2kg.perf import gc_paused
+from mdm2kg.prefixes import check_curie
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 SECTIONS = ("publications", "entities", "statements", "results", "observations", "conflicts")
@@ -66,7 +67,8 @@ ENTITY_FIELDS = (
 )
 STATEMENT_FIELDS = (
     Field("subject", "str", True), Field("predicate", "str", True), Field("object", "str"),
-    Field("value", "scalar"), Field("qualifiers", "mapping"), Field("evidence", "evidence", True),
+    Field("value", "scalar"), Field("qualifiers", "mapping"), Field("negated", "bool"),
+    Field("evidence", "evidence", True),
 )
 RESULT_FIELDS = (
     Field("id", "id", True), Field("trial", "str", True), Field("arm", "str"),
@@ -349,7 +351,7 @@ def _parse_statement(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema:
         return
     ds.statements.append(Statement(
         subject=f["subject"], predicate=f["predicate"], object=f["object"], value=f["value"],
-        qualifiers=tuple(sorted(qualifiers)), evidence=f["evidence"], loc=p.loc(raw),
+        qualifiers=tuple(sorted(qualifiers)), evidence=f["evidence"], loc=p.loc(raw), negated=bool(f["negated"]),
     ))
 
 
@@ -393,26 +395,15 @@ def _parse_conflict(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: 
 
 
 def _merge_statements(statements: list[Statement]) -> list[Statement]:
-    merged: dict[tuple[str, str, str, str], Statement] = {}
+    merged: dict[tuple[str, ...], Statement] = {}
     for st in statements:
         prior = merged.get(st.key)
         if prior is None:
             merged[st.key] = st
             continue
         evidence = prior.evidence + tuple(e for e in st.evidence if e not in prior.evidence)
-        merged[st.key] = Statement(st.subject, st.predicate, st.object, st.value, st.qualifiers, evidence, prior.loc)
+        merged[st.key] = Statement(st.subject, st.predicate, st.object, st.value, st.qualifiers, evidence, prior.loc, st.negated)
     return list(merged.values())
-
-
-def yaml_files(data_dirs: Sequence[Path]) -> list[tuple[Path, str]]:
-    """All curation files of the directories, sorted, with the name to show in messages."""
-    out: list[tuple[Path, str]] = []
-    for directory in data_dirs:
-        if not directory.is_dir():
-            raise UsageError(f"data directory not found: {directory}")
-        for path in sorted(directory.rglob("*.yaml")):
-            out.append((path, str(path)))
-    return out
 
 
 def load_dataset(data_dirs: Sequence[Path], schema: Schema) -> tuple[Dataset, list[Problem]]:

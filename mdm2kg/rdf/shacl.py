@@ -9,10 +9,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from mdm2kg.curation.schema import Schema
 from mdm2kg.errors import Problem, ProblemKind
-from mdm2kg.ontology import shapes_graph
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
-from mdm2kg.schema import Schema
+from mdm2kg.rdf.ontology import shapes_graph
 
 
 @dataclass(slots=True)

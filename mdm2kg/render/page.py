@@ -7,7 +7,7 @@ and two renders of the same graph are byte-identical. Curated text travels only 
 is written into the page with `textContent`, and a Content-Security-Policy allows only the two
 inline scripts by hash, so a hostile label cannot run.
 
->>> from mdm2kg.kg import KnowledgeGraph                      # doctest: +SKIP
+>>> from mdm2kg.artifact.graph import KnowledgeGraph                      # doctest: +SKIP
 >>> render(KnowledgeGraph.build(), "mdm2.html", focus="MDM2")  # doctest: +SKIP
 PosixPath('mdm2.html')
 """
@@ -35,7 +35,7 @@ from mdm2kg.fileio import atomic_write
 if TYPE_CHECKING:
     import networkx as nx
 
-    from mdm2kg.kg import KnowledgeGraph
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 VIS_NETWORK = ("lib", "vis-9.1.2", "vis-network.min.js")  # inside the pyvis package
 
@@ -119,7 +119,7 @@ def select(
     """
     import networkx as nx
 
-    from mdm2kg.projection import projection
+    from mdm2kg.read.network import projection
 
     full: nx.MultiDiGraph = projection(kg)
     keep: set[str] | None = None
@@ -331,7 +331,7 @@ def _assign_curves(edges: list[dict[str, Any]]) -> None:
 def _assets() -> dict[str, str]:
     vis = files("pyvis").joinpath(*VIS_NETWORK).read_text(encoding="utf-8")
     vis = re.sub(r"^//# sourceMappingURL=.*$", "", vis, flags=re.MULTILINE).rstrip()
-    assets = files("mdm2kg").joinpath("render_assets")
+    assets = files("mdm2kg.render").joinpath("assets")
     page = {name: assets.joinpath(f"page.{name}").read_text(encoding="utf-8") for name in ("html", "css", "js")}
     for name, text in (("vis-network", vis), ("page.js", page["js"])):
         if re.search(r"</script|<!--", text, flags=re.IGNORECASE):
@@ -367,7 +367,7 @@ def page_html(selection: Selection, *, source_titles: Mapping[str, str] | None =
 
 def publication_titles(kg: KnowledgeGraph) -> dict[str, str]:
     """Publication id -> title, to name citation sources on the page."""
-    from mdm2kg.projection import local_name, select_rows
+    from mdm2kg.read.network import local_name, select_rows
 
     rows = select_rows(kg, "SELECT ?p ?t WHERE { ?p a mdm2kg:Publication ; rdfs:label ?t } ORDER BY ?p ?t")
     return {local_name(iri or ""): title or "" for iri, title in rows}

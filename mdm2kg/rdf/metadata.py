@@ -34,6 +34,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID
 
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
+from mdm2kg.resources import installed_version
 
 DATASET_IRI = "https://w3id.org/mdm2kg/dataset"
 DATASET = URIRef(DATASET_IRI)
@@ -71,12 +72,12 @@ def is_metadata_node(term: object) -> bool:
 
 def package_version() -> str:
     """The installed mdm2kg version (package metadata); the ontology's owl:versionInfo otherwise."""
-    try:
-        return importlib.metadata.version("mdm2kg")
-    except importlib.metadata.PackageNotFoundError:  # running from a bare source tree
-        from mdm2kg.ontology import ontology_graph
+    version = installed_version()
+    if version is None:  # running from a bare source tree
+        from mdm2kg.rdf.ontology import ontology_graph
 
         return str(ontology_graph().value(URIRef(VOCAB_BASE), OWL.versionInfo) or "0")
+    return version
 
 
 def package_licence() -> str:
@@ -189,7 +190,7 @@ class DatasetDescription:
 
 
 def _curated_classes(graph: Graph) -> set[URIRef]:
-    from mdm2kg.ontology import ontology_graph
+    from mdm2kg.rdf.ontology import ontology_graph
 
     found: set[URIRef] = set()
     for source in (graph, ontology_graph()):

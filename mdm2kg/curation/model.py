@@ -62,7 +62,11 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """subject -predicate-> object (an entity id) or -> value (a literal), with evidence."""
+    """subject -predicate-> object (an entity id) or -> value (a literal), with evidence.
+
+    A `negated` statement records that the source says the relation does NOT hold: it is data
+    (with its evidence and qualifiers), never a fact, so it never gets a direct triple.
+    """
 
     subject: str
     predicate: str
@@ -71,13 +75,15 @@ class Statement:
     qualifiers: tuple[tuple[str, Scalar], ...]
     evidence: tuple[Evidence, ...]
     loc: Location | None = field(default=None, compare=False)
+    negated: bool = False
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        """Identity of the statement: same key means same statement (evidence is merged)."""
+    def key(self) -> tuple[str, ...]:
+        """Identity of the statement: same key means same statement (evidence is merged).
+        A negated statement is never the same statement as its positive counterpart."""
         obj = self.object if self.object is not None else f"value:{self.value!r}"
         quals = ";".join(f"{k}={v!r}" for k, v in self.qualifiers)
-        return (self.subject, self.predicate, obj, quals)
+        return (self.subject, self.predicate, obj, quals, "negated") if self.negated else (self.subject, self.predicate, obj, quals)
 
 
 @dataclass(frozen=True, slots=True)

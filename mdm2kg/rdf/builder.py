@@ -13,11 +13,11 @@ from decimal import Decimal
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ClosedNamespace
 
-from mdm2kg.model import Dataset, Evidence, Scalar, Statement
-from mdm2kg.ontology import ontology_graph
+from mdm2kg.curation.model import Dataset, Evidence, Scalar, Statement
+from mdm2kg.curation.schema import Schema
 from mdm2kg.perf import gc_paused
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, entity_iri, expand
-from mdm2kg.schema import Schema
+from mdm2kg.rdf.ontology import ontology_graph
 
 
 class Vocabulary:
@@ -134,9 +134,12 @@ class _Builder:
             o: URIRef | Literal = (
                 URIRef(entity_iri(st.object)) if st.object is not None else _literal(st.value, datatype)  # type: ignore[arg-type]
             )
-            add(s, p, o)
+            if not st.negated:  # a negated statement is data about the claim, never a fact
+                add(s, p, o)
             node = statement_iri(st)
             add(node, RDF.type, RDF.Statement)
+            if st.negated:
+                add(node, v.negated, Literal(True))
             add(node, RDF.subject, s)
             add(node, RDF.predicate, p)
             add(node, RDF.object, o)
@@ -200,7 +203,7 @@ def build_graph(ds: Dataset, schema: Schema, *, include_ontology: bool = True) -
     """Build the knowledge graph of a dataset (plus the ontology, so queries can read
     labels, polarity and Biolink mappings of the predicates).
 
-    >>> from mdm2kg.ontology import load_schema
+    >>> from mdm2kg.rdf.ontology import load_schema
     >>> len(build_graph(Dataset(), load_schema(), include_ontology=False))
     0
     """

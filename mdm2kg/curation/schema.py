@@ -1,6 +1,6 @@
 """The curation schema as plain data: categories, predicates and controlled terms.
 
-Built from the ontology by `mdm2kg.ontology.load_schema`; the loader only sees this module,
+Built from the ontology by `mdm2kg.rdf.ontology.load_schema`; the loader only sees this module,
 so it stays free of any RDF library.
 """
 

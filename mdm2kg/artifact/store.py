@@ -1,0 +1,106 @@
+"""On-disk Oxigraph stores of built graphs: keyed by graph hash and Oxigraph version, built once
+(into a temporary directory renamed into place) and reused by every later command and `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from mdm2kg.artifact.cache import cache_root
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+
+class BuiltGraph(Protocol):
+    """What a store needs of a built graph: its N-Triples file and its key."""
+
+    nt_path: Path
+    key: str
+
+MARKER = "mdm2kg-store.json"
+
+
+def store_location(kg: BuiltGraph) -> Path:
+    """Where the on-disk store for this graph lives (graph hash + Oxigraph version)."""
+    import pyoxigraph
+
+    return cache_root() / "stores" / f"{kg.key or 'unkeyed'}-oxigraph-{pyoxigraph.__version__}"
+
+
+def ensure_store(kg: BuiltGraph) -> Path:
+    """The on-disk Oxigraph store directory holding `kg`, built on first use and then reused.
+
+    Building happens in a private temporary directory that is renamed into place once
+    complete, so a crash or a concurrent build never leaves a half-loaded store behind.
+    """
+    location = store_location(kg)
+    location.parent.mkdir(parents=True, exist_ok=True)
+    _prune_partial(location.parent)
+    if (location / MARKER).is_file():
+        return location
+    import pyoxigraph
+
+    tmp = location.parent / f".{location.name}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        store = pyoxigraph.Store(str(tmp))
+        store.bulk_load(path=str(kg.nt_path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.flush()
+        store.optimize()
+        triples = len(store)
+        del store  # closes RocksDB and releases its lock before the rename
+        (tmp / MARKER).write_text(json.dumps({"key": kg.key, "triples": triples, "source": str(kg.nt_path),
+                                              "oxigraph": pyoxigraph.__version__}, indent=2) + "\n")
+        if location.exists() and not (location / MARKER).is_file():
+            shutil.rmtree(location)  # an unmarked leftover is not a store we trust
+        try:
+            os.rename(tmp, location)
+        except OSError:
+            if not (location / MARKER).is_file():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # a concurrent command finished the same store first
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return location
+
+
+def _prune_partial(parent: Path) -> None:
+    """Remove temporary build directories whose building process no longer exists."""
+    for tmp in parent.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def store_triples(location: Path) -> int:
+    """Triple count recorded when the store was built."""
+    return int(json.loads((location / MARKER).read_text())["triples"])
+
+
+def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
+    """The graph's on-disk store opened read-only in this process (built first if needed).
+
+    Use it instead of ``kg.store`` when the graph is too large to load into memory on
+    every command; it can be open here and served by ``mdm2kg serve`` at the same time.
+    """
+    import pyoxigraph
+
+    return pyoxigraph.Store.read_only(str(ensure_store(kg)))

@@ -1,0 +1,157 @@
+"""Named competency queries: `.rq` files with a description and typed parameters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mdm2kg.errors import NotFoundError, QueryError
+from mdm2kg.prefixes import SPARQL_PREFIXES
+from mdm2kg.query.engine import run_query, term_for
+from mdm2kg.query.results import QueryResult
+from mdm2kg.resources import queries_dir
+
+if TYPE_CHECKING:
+    from mdm2kg.artifact.graph import KnowledgeGraph
+
+PREFIXES = SPARQL_PREFIXES
+
+# ----------------------------------------------------------------------------- named queries
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: str  # entity | id | class | string | integer | decimal
+    required: bool
+    description: str
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        valid = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query '{self.name}' has no parameter '{name}' (valid: {valid})")
+
+
+_HEADER = re.compile(r"^#\s*(description|param)\s*:\s*(.*)$")
+
+
+def _parse_named(path: Path) -> NamedQuery:
+    description: list[str] = []
+    params: list[Param] = []
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match and match.group(1) == "description":
+            description.append(match.group(2).strip())
+        elif match:
+            # param: NAME KIND required|optional[=DEFAULT] free text
+            name, kind, need, *rest = match.group(2).split(None, 3)
+            default = need.split("=", 1)[1] if "=" in need else None
+            params.append(Param(name, kind, need.startswith("required"), rest[0] if rest else "", default))
+        elif description and line.strip() != "#":
+            description.append(line.lstrip("# ").strip())
+    return NamedQuery(path.stem, " ".join(description), tuple(params), text, path)
+
+
+@lru_cache(maxsize=1)
+def named_queries() -> dict[str, NamedQuery]:
+    """All named competency queries shipped with mdm2kg, by name."""
+    return {q.name: q for q in sorted((_parse_named(p) for p in queries_dir().glob("*.rq")), key=lambda q: q.name)}
+
+
+def get_named(name: str) -> NamedQuery:
+    queries = named_queries()
+    if name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(queries), n=3)
+        raise NotFoundError(f"unknown named query '{name}'", close or sorted(queries))
+    return queries[name]
+
+
+def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping[str, str],
+                   *, resolve: Any = None) -> dict[str, Any]:
+    """Check and convert user parameters for a named query to bindable values.
+
+    Entity parameters accept an id, label, synonym or CURIE and become the entity IRI.
+    """
+    import pyoxigraph as ox
+
+    out: dict[str, Any] = {}
+    for key in params:
+        query.param(key)  # raises with the valid names
+    for p in query.params:
+        raw = params.get(p.name, p.default)
+        if raw is None:
+            if p.required:
+                raise QueryError(f"query '{query.name}' needs --param {p.name}=... ({p.description})")
+            continue
+        if p.kind == "entity":
+            if resolve is None:
+                from mdm2kg.paths import resolve_entity
+
+                assert kg is not None
+                entity_id = resolve_entity(kg, raw)
+            else:
+                entity_id = resolve(raw)
+            out[p.name] = ox.NamedNode(PREFIXES["mdm2"] + entity_id)
+        elif p.kind in ("id", "class"):
+            from mdm2kg.curation.loader import ID_PATTERN
+
+            if not ID_PATTERN.match(raw):
+                raise QueryError(f"parameter {p.name} must be an id, got '{raw}'")
+            base = PREFIXES["mdm2"] if p.kind == "id" else PREFIXES["mdm2kg"]
+            out[p.name] = ox.NamedNode(base + raw)
+        elif p.kind == "integer":
+            try:
+                out[p.name] = int(raw)
+            except ValueError as exc:
+                raise QueryError(f"parameter {p.name} must be an integer, got '{raw}'") from exc
+        elif p.kind == "decimal":
+            try:
+                out[p.name] = Decimal(raw)
+            except ArithmeticError as exc:
+                raise QueryError(f"parameter {p.name} must be a number, got '{raw}'") from exc
+        else:
+            out[p.name] = raw
+    return out
+
+
+def run_named(kg: KnowledgeGraph, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a named competency query with user parameters.
+
+    >>> from mdm2kg.artifact.graph import KnowledgeGraph  # doctest: +SKIP
+    >>> run_named(KnowledgeGraph.build(), "trials_of_compound", {"compound": "milademetan"})  # doctest: +SKIP
+    """
+    query = get_named(name)
+    return run_query(kg, query.text, bindings=named_bindings(kg, query, params or {}))
+
+
+def values_clause(bindings: Mapping[str, Any]) -> str:
+    """A trailing SPARQL VALUES block binding each variable to a serialised RDF term
+    (for remote endpoints, which cannot take bindings out of band)."""
+    if not bindings:
+        return ""
+    names = sorted(bindings)
+    terms = [str(term_for(bindings[n])) for n in names]
+    return "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(terms) + ") }\n"
+

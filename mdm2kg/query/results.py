@@ -1,0 +1,138 @@
+"""Query results: typed rows (or an ASK boolean) and their serialisers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from mdm2kg.read.terms import XSD_STRING, Term, python_value, term_of
+
+
+class ResultFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    MD = "md"
+
+
+class QueryResult:
+    """SELECT rows (or an ASK boolean) with serialisers for every supported format.
+
+    Rows from the embedded engine are kept as Oxigraph terms and turned into `Term`s only when
+    `rows` is first read; `values()` converts straight to Python values.
+    """
+
+    __slots__ = ("_raw", "_rows", "boolean", "variables")
+
+    def __init__(self, variables: list[str], rows: list[dict[str, Term]] | None = None, boolean: bool | None = None,
+                 *, raw: list[Any] | None = None) -> None:
+        self.variables = variables
+        self.boolean = boolean
+        self._rows = rows if rows is not None or raw is not None else []
+        self._raw = raw
+
+    @property
+    def rows(self) -> list[dict[str, Term]]:
+        if self._rows is None:
+            variables = self.variables
+            self._rows = [{name: term_of(node) for name, node in zip(variables, raw, strict=True) if node is not None}
+                          for raw in self._raw or ()]
+        return self._rows
+
+    @classmethod
+    def from_sparql_json(cls, doc: Mapping[str, Any]) -> QueryResult:
+        """Read SPARQL 1.1 Query Results JSON (from Oxigraph or any remote endpoint)."""
+        if "boolean" in doc:
+            return cls(variables=[], boolean=bool(doc["boolean"]))
+        variables = list(doc["head"].get("vars", []))
+        rows = []
+        for binding in doc["results"]["bindings"]:
+            row = {}
+            for var, term in binding.items():
+                kind = {"typed-literal": "literal"}.get(term["type"], term["type"])
+                row[var] = Term(kind, term["value"], term.get("datatype"), term.get("xml:lang"))
+            rows.append(row)
+        return cls(variables=variables, rows=rows)
+
+    def values(self) -> list[dict[str, Any]]:
+        """Rows as plain typed Python values (int, Decimal, bool, str)."""
+        if self._rows is None:
+            import pyoxigraph
+
+            literal, string, variables = pyoxigraph.Literal, XSD_STRING, self.variables
+            out = []
+            for raw in self._raw or ():
+                row: dict[str, Any] = {}
+                for name, node in zip(variables, raw, strict=True):
+                    if node is None:
+                        continue
+                    # fast path for IRIs and plain strings, the bulk of every result
+                    if node.__class__ is not literal or node.datatype.value == string:
+                        row[name] = node.value
+                    else:
+                        row[name] = python_value(node)
+                out.append(row)
+            return out
+        return [{k: t.value for k, t in row.items()} for row in self._rows]
+
+    def column(self, name: str) -> list[Any]:
+        return [row[name].value if name in row else None for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_json(self) -> str:
+        if self.boolean is not None:
+            return json.dumps({"head": {}, "boolean": self.boolean}, indent=2)
+        return json.dumps({"head": {"vars": self.variables},
+                           "results": {"bindings": [{k: t.to_json() for k, t in row.items()} for row in self.rows]}},
+                          indent=2, ensure_ascii=False)
+
+    def _cells(self) -> list[list[str]]:
+        return [[row[v].short() if v in row else "" for v in self.variables] for row in self.rows]
+
+    def to_delimited(self, delimiter: str) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(self.variables)
+        writer.writerows(self._cells())
+        return buffer.getvalue()
+
+    def to_markdown(self) -> str:
+        def esc(text: str) -> str:
+            return text.replace("|", "\\|").replace("\n", " ")
+
+        lines = ["| " + " | ".join(self.variables) + " |", "|" + "---|" * len(self.variables)]
+        lines += ["| " + " | ".join(esc(c) for c in cells) + " |" for cells in self._cells()]
+        return "\n".join(lines) + "\n"
+
+    def to_table(self, *, max_width: int = 60) -> str:
+        if self.boolean is not None:
+            return "yes\n" if self.boolean else "no\n"
+        cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in self._cells()]
+        widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
+        line = "  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True))
+        rule = "  ".join("-" * w for w in widths)
+        body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+        return "\n".join([line, rule, *body]) + f"\n({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
+
+    def serialize(self, fmt: ResultFormat | str = ResultFormat.TABLE) -> str:
+        fmt = ResultFormat(fmt)
+        if fmt is ResultFormat.JSON:
+            return self.to_json()
+        if self.boolean is not None:
+            return self.to_table()
+        if fmt is ResultFormat.CSV:
+            return self.to_delimited(",")
+        if fmt is ResultFormat.TSV:
+            return self.to_delimited("\t")
+        if fmt is ResultFormat.MD:
+            return self.to_markdown()
+        return self.to_table()
+
+

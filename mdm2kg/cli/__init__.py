@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "push": "mdm2kg.cli.server:push",
     "export": "mdm2kg.cli.export:export",
     "diff": "mdm2kg.cli.export:diff",
+    "coverage": "mdm2kg.cli.coverage:coverage",
 }
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from mdm2kg.errors import NotFoundError, UsageError
+from mdm2kg.errors import NotFoundError, RuntimeFailure, UsageError
 from mdm2kg.fileio import atomic_write
 from mdm2kg.read.model import read_model
 from mdm2kg.read.network import entity_network
@@ -339,7 +339,7 @@ def _assets() -> dict[str, str]:
     page = {name: assets.joinpath(f"page.{name}").read_text(encoding="utf-8") for name in ("html", "css", "js")}
     for name, text in (("vis-network", vis), ("page.js", page["js"])):
         if re.search(r"</script|<!--", text, flags=re.IGNORECASE):
-            raise RuntimeError(f"{name} cannot be inlined in a <script> element")
+            raise RuntimeFailure(f"{name} cannot be inlined in a <script> element (damaged installation?)")
     return {"template": page["html"], "css": page["css"], "pagejs": page["js"].rstrip(), "visjs": vis}
 
 

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "queries": "mdm2kg.cli.ask:queries",
     "path": "mdm2kg.cli.ask:path",
     "render": "mdm2kg.cli.render:render",
+    "render-queries": "mdm2kg.cli.querypage:render_queries",
     "serve": "mdm2kg.cli.server:serve",
     "push": "mdm2kg.cli.server:push",
     "export": "mdm2kg.cli.export:export",

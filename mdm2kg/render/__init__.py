@@ -1,4 +1,4 @@
-"""The offline network page (pyvis's vis-network, inlined)."""
+"""The offline network page (vis-network, vendored and inlined)."""
 
 from mdm2kg.render.page import (
     PagePath,

@@ -1,6 +1,6 @@
 """The interactive network page: one self-contained HTML file that works offline.
 
-The page inlines vis-network (taken from the pyvis package), its own CSS and script, and the
+The page inlines vis-network (vendored from npm into assets/vendor), its own CSS and script, and the
 selected subgraph as JSON; it loads nothing from anywhere. Positions are computed here with a
 seeded force-directed layout and physics stays off in the browser, so the first frame is final
 and two renders of the same graph are byte-identical. Curated text travels only as JSON data and
@@ -41,32 +41,36 @@ if TYPE_CHECKING:
     from mdm2kg.curation.model import Evidence
     from mdm2kg.read.views import Statement
 
-VIS_NETWORK = ("lib", "vis-9.1.2", "vis-network.min.js")  # inside the pyvis package
+VIS_NETWORK = ("assets", "vendor", "vis-network.min.js")  # vendored from npm vis-network 9.1.13 (Apache-2.0 OR MIT)
 
-# Colour and vis-network shape per curated category; unknown categories get a stable fallback.
+# Colour and vis-network shape per curated category, grouped by shape: no two categories share a
+# pair, and categories sharing a shape have clearly different colours (tests/test_render.py checks
+# both). Unknown categories get a stable fallback.
 CATEGORY_STYLE: dict[str, tuple[str, str]] = {
     "Gene": ("#1f77b4", "dot"),
-    "ProteinDomain": ("#6baed6", "triangle"),
-    "Site": ("#9ecae1", "triangleDown"),
-    "SequenceVariant": ("#17becf", "diamond"),
-    "Complex": ("#393b79", "hexagon"),
-    "Pathway": ("#2ca02c", "square"),
     "BiologicalProcess": ("#98df8a", "dot"),
-    "CellularComponent": ("#637939", "triangleDown"),
-    "CellType": ("#8c6d31", "hexagon"),
-    "Compound": ("#d62728", "diamond"),
+    "DosingSchedule": ("#7f7f7f", "dot"),
+    "TrialArm": ("#e7ba52", "dot"),
+    "Pathway": ("#2ca02c", "square"),
     "DrugClass": ("#ff9896", "square"),
-    "Therapy": ("#e377c2", "star"),
     "ClinicalTrial": ("#9467bd", "square"),
-    "TrialArm": ("#c5b0d5", "triangle"),
+    "Assay": ("#bcbd22", "square"),
+    "ProteinDomain": ("#aec7e8", "triangle"),
+    "Endpoint": ("#ad494a", "triangle"),
+    "Biomarker": ("#31a354", "triangle"),
+    "Site": ("#17becf", "triangleDown"),
+    "CellularComponent": ("#637939", "triangleDown"),
+    "AdverseEvent": ("#d6616b", "triangleDown"),
+    "SequenceVariant": ("#9edae5", "diamond"),
+    "Compound": ("#d62728", "diamond"),
+    "ToxicityMechanism": ("#8c6d31", "diamond"),
+    "CellType": ("#8c564b", "star"),
+    "Therapy": ("#e377c2", "star"),
     "Indication": ("#ff7f0e", "star"),
-    "Biomarker": ("#bcbd22", "triangle"),
-    "ResistanceMechanism": ("#8c564b", "hexagon"),
-    "ToxicityMechanism": ("#c49c94", "diamond"),
-    "AdverseEvent": ("#e7ba52", "triangleDown"),
-    "Assay": ("#7f7f7f", "square"),
-    "DosingSchedule": ("#c7c7c7", "dot"),
-    "Structure": ("#843c39", "star"),
+    "Complex": ("#393b79", "hexagon"),
+    "ResistanceMechanism": ("#c5b0d5", "hexagon"),
+    "ExperimentalSystem": ("#e6550d", "hexagon"),
+    "Structure": ("#6baed6", "hexagon"),
 }
 _FALLBACK_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 _FALLBACK_SHAPES = ("dot", "square", "diamond", "triangle", "triangleDown", "star", "hexagon")
@@ -91,6 +95,12 @@ class Selection:
     focus: str | None = None
     paths: tuple[PagePath, ...] = ()
     title: str = "mdm2kg network"
+    radius: int | None = None  # the focus radius; 2 or more collapses entities 2+ hops away into category clusters
+
+    @property
+    def collapses(self) -> bool:
+        """Whether far entities (2+ hops from the focus) start collapsed into category clusters."""
+        return self.focus is not None and self.radius is not None and self.radius >= 2
 
 
 def category_style(category: str) -> tuple[str, str]:
@@ -161,7 +171,8 @@ def select(
     graph = full if keep is None else full.subgraph(keep)
     if graph.number_of_nodes() == 0:
         raise NotFoundError("nothing to draw: the selection holds no entities")
-    return Selection(graph, focus_id, paths, "mdm2kg: " + ("; ".join(titles) or "whole graph"))
+    return Selection(graph, focus_id, paths, "mdm2kg: " + ("; ".join(titles) or "whole graph"),
+                     radius if focus_id is not None else None)
 
 
 def _canonical_categories(graph: nx.MultiDiGraph, requested: Iterable[str]) -> set[str]:
@@ -264,12 +275,25 @@ def page_data(selection: Selection, *, source_titles: Mapping[str, str] | None =
     on_path_edges = {e for p in selection.paths for e in p.edges}
     counts: dict[str, int] = defaultdict(int)
     positions = layout(graph)
+    degree = dict.fromkeys(graph, 0)  # statements in view touching the entity: label priority on the page
+    for u, v in graph.edges():
+        if u != v:
+            degree[u] += 1
+            degree[v] += 1
+    hops: dict[str, int] = {}
+    if selection.collapses and selection.focus in graph:
+        import networkx as nx
+
+        hops = dict(nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), selection.focus))
     nodes = []
     for node in sorted(graph):
         attrs = graph.nodes[node]
         counts[attrs["category"]] += 1
         x, y = positions[node]
-        item: dict[str, Any] = {"id": node, "label": attrs.get("label") or node, "category": attrs["category"], "x": x, "y": y}
+        item: dict[str, Any] = {"id": node, "label": attrs.get("label") or node, "category": attrs["category"], "x": x, "y": y,
+                                "degree": degree[node]}
+        if node in hops:
+            item["hop"] = hops[node]
         if attrs.get("synonyms"):
             item["synonyms"] = list(attrs["synonyms"])
         if attrs.get("identifiers"):
@@ -285,7 +309,8 @@ def page_data(selection: Selection, *, source_titles: Mapping[str, str] | None =
     edges = []
     for u, v, key, attrs in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
         st: Statement = attrs["statement"]
-        item = {"id": key, "from": u, "to": v, "predicate": st.predicate, "label": st.verb(), "polarity": st.polarity}
+        item = {"id": key, "from": u, "to": v, "predicate": st.predicate, "label": st.verb(), "polarity": st.polarity,
+                "predicateLabel": st.predicate_label or st.predicate.replace("_", " ")}
         if st.negated:
             item["negated"] = True
         if st.qualifiers:
@@ -301,7 +326,7 @@ def page_data(selection: Selection, *, source_titles: Mapping[str, str] | None =
     return {
         "title": selection.title, "categories": categories, "nodes": nodes, "edges": edges,
         "paths": [{"nodes": list(p.nodes), "edges": list(p.edges), "polarity": p.polarity} for p in selection.paths],
-        "focus": selection.focus,
+        "focus": selection.focus, "collapse": selection.collapses,
     }
 
 
@@ -333,7 +358,7 @@ def _assign_curves(edges: list[dict[str, Any]]) -> None:
 
 @lru_cache(maxsize=1)
 def _assets() -> dict[str, str]:
-    vis = files("pyvis").joinpath(*VIS_NETWORK).read_text(encoding="utf-8")
+    vis = files("mdm2kg.render").joinpath(*VIS_NETWORK).read_text(encoding="utf-8")
     vis = re.sub(r"^//# sourceMappingURL=.*$", "", vis, flags=re.MULTILINE).rstrip()
     assets = files("mdm2kg.render").joinpath("assets")
     page = {name: assets.joinpath(f"page.{name}").read_text(encoding="utf-8") for name in ("html", "css", "js")}

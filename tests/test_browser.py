@@ -17,7 +17,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from mdm2kg.read.network import Citation
+from mdm2kg.curation.model import Evidence
+from mdm2kg.read.views import Statement
 from mdm2kg.render import Selection, render, write_page
 
 pytestmark = pytest.mark.browser
@@ -73,9 +74,9 @@ def _hostile_graph() -> nx.MultiDiGraph:
     graph.add_node("evil", label=PWN, category="Gene", synonyms=[PWN, "<script>window.__pwned = 2</script>"],
                    identifiers=["HGNC:6973"], description='<svg onload="window.__pwned = 3">')
     graph.add_node("plain", label="Plain", category="Compound", synonyms=[], identifiers=[], description="")
-    cite = Citation(PWN, '<a href="javascript:window.__pwned = 4">x</a>', PWN, "review_statement", (PWN,))
-    graph.add_edge("plain", "evil", key=PWN, predicate="inhibits", predicate_label=PWN, polarity=-1,
-                   qualifiers={PWN: PWN}, citations=[cite])
+    cite = Evidence(PWN, '<a href="javascript:window.__pwned = 4">x</a>', PWN, "review_statement", (PWN,))
+    st = Statement(PWN, "plain", "inhibits", "evil", None, -1, False, ((PWN, PWN),), (cite,), PWN, "biolink:affects")
+    graph.add_edge("plain", "evil", key=PWN, statement=st, predicate="inhibits", polarity=-1, negated=False)
     return graph
 
 
@@ -291,9 +292,10 @@ def test_hostile_text_everywhere_runs_nothing(pages: dict[str, Path], open_page:
 
 
 def test_shipped_graph_draws(shipped_kg: Any, open_page: Any, tmp_path: Path) -> None:
-    from mdm2kg.read.network import projection
+    from mdm2kg.read import read_model
+    from mdm2kg.read.network import entity_network
 
-    graph = projection(shipped_kg)
+    graph = entity_network(read_model(shipped_kg), include_negated=True)  # negated statements drawn as negated
     page, monitor = open_page(render(shipped_kg, tmp_path / "shipped.html"))
     assert drawn(page) == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     assert legend(page) == sorted({data["category"] for _, data in graph.nodes(data=True)})

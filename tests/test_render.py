@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from mdm2kg.cli import main
+from mdm2kg.curation.model import Evidence
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.read.network import Citation
+from mdm2kg.read.views import Statement
 from mdm2kg.render import Selection, category_style, layout, page_html, render, select
 
 from .conftest import FIXTURES
@@ -197,9 +198,10 @@ def test_parallel_statements_are_bent_apart(tmp_path: Path) -> None:
     graph = nx.MultiDiGraph()
     for node in ("a", "b"):
         graph.add_node(node, label=node.upper(), category="Gene", synonyms=[], identifiers=[], description="")
-    cite = [Citation("doc", "§1", "x", "review_statement")]
+    cite = (Evidence("doc", "§1", "x", "review_statement"),)
     for key, (u, v) in {"s1": ("a", "b"), "s2": ("a", "b"), "s3": ("b", "a")}.items():
-        graph.add_edge(u, v, key=key, predicate="p", predicate_label="p", polarity=0, qualifiers={}, citations=cite)
+        st = Statement(key, u, "p", v, None, 0, False, (), cite, "p", "biolink:related_to")
+        graph.add_edge(u, v, key=key, statement=st, predicate="p", polarity=0, negated=False)
     data = page_json(page_html(Selection(graph)))
     assert [e.get("curve", 0) for e in data["edges"]] == [0, 1, 1]  # s3 runs backwards: same side, opposite sense
 
@@ -235,11 +237,13 @@ def test_cli_path_and_errors(tmp_path: Path) -> None:
 # ---- the shipped graph and the notebook helper ------------------------------------------------------
 
 def test_shipped_graph_page_holds_the_whole_projection(shipped_kg: Any, tmp_path: Path) -> None:
-    from mdm2kg.read.network import projection
-    from mdm2kg.render import CATEGORY_STYLE
+    from mdm2kg.read import read_model
+    from mdm2kg.read.network import entity_network
+    from mdm2kg.render.page import CATEGORY_STYLE
 
-    graph = projection(shipped_kg)
+    graph = entity_network(read_model(shipped_kg), include_negated=True)  # negated statements are drawn as such
     _, data = rendered(shipped_kg, tmp_path)
+    assert sum(bool(e.get("negated")) for e in data["edges"]) == 5
     assert len(data["nodes"]) == graph.number_of_nodes() and len(data["edges"]) == graph.number_of_edges()
     assert {c["name"] for c in data["categories"]} <= set(CATEGORY_STYLE)  # each shipped category has its own style
     assert all(c.get("url", "https://").startswith(("https://", "http://")) for n in data["nodes"]

@@ -315,10 +315,10 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
 @pytest.mark.parametrize("text", ["drugA", "drug a", "DA-1", "da-1", "G1", "hgnc:6973", "HGNC:6973", "TRIAL-1", "NCT00000001",
                                   "apoptosis", "Class A inhibitors"])
 def test_remote_entity_resolution_agrees_with_embedded(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any, text: str) -> None:
-    from mdm2kg.paths import resolve_entity
+    from mdm2kg.read import read_model
     from mdm2kg.sparql.remote import resolve_remote_entity
 
-    assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == resolve_entity(tiny_kg, text)
+    assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == read_model(tiny_kg).resolve(text)
 
 
 def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny: str) -> None:
@@ -650,13 +650,14 @@ def test_serve_on_a_taken_port_exits_2() -> None:
 
 def test_server_reports_a_port_taken_between_check_and_bind(tiny_kg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import mdm2kg.server as srv
+    from mdm2kg.artifact.store import ensure_store
 
     binary = Path(require_binary("oxigraph"))
     monkeypatch.setattr(srv, "check_port", lambda host, port: None)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        server = srv.OxigraphServer(srv.ensure_store(tiny_kg), port=taken.getsockname()[1], binary=binary)
+        server = srv.OxigraphServer(ensure_store(tiny_kg), port=taken.getsockname()[1], binary=binary)
         with pytest.raises(srv.PortInUseError):
             server.start()
     assert server.process is None

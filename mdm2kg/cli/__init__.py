@@ -1,6 +1,7 @@
 """The `mdm2kg` command line. Only this package prints or exits.
 
-Exit codes: 0 success; 1 data problem or nothing found; 2 usage or load error.
+Exit codes: 0 success; 1 data problem or nothing found; 2 usage or load error; 3 runtime failure
+(a server that crashed, an HTTP 5xx, a damaged installation).
 Commands are imported lazily (name -> module) so each command loads only what it needs.
 """
 
@@ -8,13 +9,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from typing import Any
 
 import click
 
+from mdm2kg import __version__
+
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_RUNTIME = 3
 
 # command name -> "module:attribute"; each module defines one click command.
 COMMANDS: dict[str, str] = {
@@ -30,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "push": "mdm2kg.cli.server:push",
     "export": "mdm2kg.cli.export:export",
     "diff": "mdm2kg.cli.export:diff",
+    "coverage": "mdm2kg.cli.coverage:coverage",
 }
 
 
@@ -58,9 +64,11 @@ def _available(name: str) -> bool:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mdm2kg")
+@click.version_option(version=__version__, prog_name="mdm2kg")
 def main() -> None:
     """mdm2kg: a curated, cited knowledge graph of MDM2 biology and therapeutics.
 
-    Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error.
+    Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error, 3 runtime failure.
     """
+    # library notices (e.g. "the cached graph is damaged; rebuilding it") go to stderr
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")

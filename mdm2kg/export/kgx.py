@@ -18,10 +18,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from mdm2kg.export.common import INFORES, EdgeRow, NodeRow, metadata_json, sanitize, tables
+from mdm2kg.export.common import INFORES, NodeRow, metadata_json, sanitize, tables
 
 if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.read.views import Statement
 
 NODES_FILE = "nodes.tsv"
 EDGES_FILE = "edges.tsv"
@@ -44,7 +45,7 @@ class AgentType(StrEnum):
 NODE_COLUMNS = ("id", "category", "name", "description", "synonym", "xref", "provided_by", "mdm2kg_category")
 EDGE_COLUMNS = (
     "id", "subject", "predicate", "object", "knowledge_level", "agent_type", "primary_knowledge_source",
-    "publications", "mdm2kg_predicate", "mdm2kg_polarity", "mdm2kg_qualifiers", "mdm2kg_locators",
+    "publications", "negated", "mdm2kg_predicate", "mdm2kg_polarity", "mdm2kg_qualifiers", "mdm2kg_locators",
     "mdm2kg_evidence_kinds",
 )
 
@@ -70,12 +71,13 @@ def node_row(node: NodeRow, properties: tuple[str, ...]) -> tuple[str | tuple[st
     )
 
 
-def edge_row(edge: EdgeRow) -> tuple[str | tuple[str, ...], ...]:
+def edge_row(edge: Statement) -> tuple[str | tuple[str, ...], ...]:
     return (
-        f"mdm2:{edge.statement}", f"mdm2:{edge.subject}", edge.biolink_predicate, f"mdm2:{edge.object}",
-        KnowledgeLevel.KNOWLEDGE_ASSERTION.value, AgentType.MANUAL_AGENT.value, INFORES, edge.publications,
-        f"mdm2kg:{edge.predicate}", edge.polarity, tuple(f"{k}={v}" for k, v in edge.qualifiers),
-        edge.locators, edge.evidence_kinds,
+        f"mdm2:{edge.id}", f"mdm2:{edge.subject}", edge.biolink_predicate, f"mdm2:{edge.object}",
+        KnowledgeLevel.KNOWLEDGE_ASSERTION.value, AgentType.MANUAL_AGENT.value, INFORES,
+        tuple(f"mdm2:{p}" for p in edge.sources), "true" if edge.negated else "false",
+        f"mdm2kg:{edge.predicate}", {1: "+", -1: "-"}.get(edge.polarity, "none"),
+        tuple(f"{k}={v}" for k, v in edge.qualifiers), edge.locators, edge.evidence_kinds,
     )
 
 

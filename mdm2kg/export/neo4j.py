@@ -30,7 +30,7 @@ ARRAY_SEP = ";"
 NODE_HEADER = ("id:ID", ":LABEL", "name", "category", "biolink_category", "description",
                "synonyms:string[]", "xrefs:string[]")
 REL_HEADER = (":START_ID", ":END_ID", ":TYPE", "statement", "predicate", "predicate_label", "biolink_predicate",
-              "polarity:int", "qualifiers:string[]", "publications:string[]", "locators:string[]",
+              "polarity:int", "negated:boolean", "qualifiers:string[]", "publications:string[]", "locators:string[]",
               "evidence_kinds:string[]", "citations:string[]")
 
 
@@ -76,10 +76,10 @@ def render(kg: KnowledgeGraph) -> dict[str, bytes]:
         ])
     rel_rows = [
         [
-            e.subject, e.object, relationship_type(e.predicate), e.statement, e.predicate, sanitize(e.predicate_label),
-            e.biolink_predicate, str(e.sign), _array([f"{k}={v}" for k, v in e.qualifiers]),
-            _array([p.removeprefix("mdm2:") for p in e.publications]), _array(e.locators), _array(e.evidence_kinds),
-            _array([citation_text(c) for c in e.citations]),
+            e.subject, e.object or "", relationship_type(e.predicate), e.id, e.predicate, sanitize(e.verb()),
+            e.biolink_predicate, str(e.polarity), "true" if e.negated else "false",
+            _array([f"{k}={v}" for k, v in e.qualifiers]), _array(list(e.sources)), _array(e.locators),
+            _array(e.evidence_kinds), _array([citation_text(c) for c in e.evidence]),
         ]
         for e in t.edges
     ]

@@ -14,6 +14,7 @@ from mdm2kg.errors import NotFoundError, QueryError
 from mdm2kg.prefixes import SPARQL_PREFIXES
 from mdm2kg.query.engine import run_query, term_for
 from mdm2kg.query.results import QueryResult
+from mdm2kg.read.model import read_model
 from mdm2kg.resources import queries_dir
 
 if TYPE_CHECKING:
@@ -107,10 +108,9 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
             continue
         if p.kind == "entity":
             if resolve is None:
-                from mdm2kg.paths import resolve_entity
-
-                assert kg is not None
-                entity_id = resolve_entity(kg, raw)
+                if kg is None:
+                    raise QueryError(f"parameter {p.name} names an entity: give a graph or a resolver")
+                entity_id = read_model(kg).resolve(raw)
             else:
                 entity_id = resolve(raw)
             out[p.name] = ox.NamedNode(PREFIXES["mdm2"] + entity_id)

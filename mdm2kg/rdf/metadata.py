@@ -137,13 +137,8 @@ def is_metadata_node(term: object) -> bool:
 
 
 def package_version() -> str:
-    """The installed mdm2kg version (package metadata); the ontology's owl:versionInfo otherwise."""
-    version = installed_version()
-    if version is None:  # running from a bare source tree
-        from mdm2kg.rdf.ontology import ontology_graph
-
-        return str(ontology_graph().value(URIRef(VOCAB_BASE), OWL.versionInfo) or "0")
-    return version
+    """The mdm2kg version (`mdm2kg.__version__`)."""
+    return installed_version()
 
 
 def package_licence() -> str:

@@ -29,13 +29,17 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from mdm2kg.errors import NotFoundError, UsageError
+from mdm2kg.errors import NotFoundError, RuntimeFailure, UsageError
 from mdm2kg.fileio import atomic_write
+from mdm2kg.read.model import read_model
+from mdm2kg.read.network import entity_network
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.curation.model import Evidence
+    from mdm2kg.read.views import Statement
 
 VIS_NETWORK = ("lib", "vis-9.1.2", "vis-network.min.js")  # inside the pyvis package
 
@@ -76,7 +80,7 @@ class PagePath:
 
     nodes: tuple[str, ...]
     edges: tuple[str, ...]
-    polarity: int
+    polarity: int | None  # None for a head-on route
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +123,16 @@ def select(
     """
     import networkx as nx
 
-    from mdm2kg.read.network import projection
-
-    full: nx.MultiDiGraph = projection(kg)
+    model = read_model(kg)
+    full: nx.MultiDiGraph = entity_network(model, include_negated=True)  # drawn, and labelled, as negated
     keep: set[str] | None = None
     pinned: set[str] = set()
     focus_id: str | None = None
     titles: list[str] = []
     if focus is not None:
-        from mdm2kg.paths import resolve_entity
-
         if radius < 0:
             raise UsageError(f"radius must be 0 or more, not {radius}")
-        focus_id = resolve_entity(kg, focus)
+        focus_id = model.resolve(focus)
         keep = set(nx.ego_graph(full, focus_id, radius=radius, undirected=True))
         pinned.add(focus_id)
         titles.append(f"neighbourhood of {full.nodes[focus_id]['label']} (radius {radius})")
@@ -145,7 +146,7 @@ def select(
         search = find_paths(kg, source, target, limit=max_paths)
         if not search.paths:
             raise NotFoundError(f"no path between '{source}' and '{target}': {search.message or 'nothing found'}")
-        paths = tuple(PagePath(tuple(p.nodes), tuple(h.statement for h in p.hops), p.polarity) for p in search.paths)
+        paths = tuple(PagePath(tuple(p.nodes), tuple(h.statement.id for h in p.hops), p.polarity) for p in search.paths)
         on_paths = {node for p in paths for node in p.nodes}
         keep = on_paths if keep is None else keep | on_paths
         pinned |= on_paths
@@ -283,12 +284,14 @@ def page_data(selection: Selection, *, source_titles: Mapping[str, str] | None =
         nodes.append(item)
     edges = []
     for u, v, key, attrs in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        item = {"id": key, "from": u, "to": v, "predicate": attrs["predicate"],
-                "label": attrs.get("predicate_label") or attrs["predicate"], "polarity": int(attrs.get("polarity") or 0)}
-        if attrs.get("qualifiers"):
-            item["qualifiers"] = sorted([name, str(value)] for name, value in attrs["qualifiers"].items())
-        if attrs.get("citations"):
-            item["citations"] = [_citation(c, titles) for c in attrs["citations"]]
+        st: Statement = attrs["statement"]
+        item = {"id": key, "from": u, "to": v, "predicate": st.predicate, "label": st.verb(), "polarity": st.polarity}
+        if st.negated:
+            item["negated"] = True
+        if st.qualifiers:
+            item["qualifiers"] = sorted([name, str(value)] for name, value in st.qualifiers)
+        if st.evidence:
+            item["citations"] = [_citation(c, titles) for c in st.evidence]
         if key in on_path_edges:
             item["path"] = True
         edges.append(item)
@@ -306,8 +309,9 @@ def _web_url(url: str | None) -> str | None:
     return url if url and re.match(r"^https?://\S+$", url) else None
 
 
-def _citation(citation: Any, titles: Mapping[str, str]) -> dict[str, Any]:
-    item = {"source": citation.source, "locator": citation.locator, "anchor": citation.anchor, "kind": citation.kind}
+def _citation(citation: Evidence, titles: Mapping[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {"source": citation.source, "locator": citation.locator, "anchor": citation.anchor,
+                            "kind": citation.kind}
     if citation.source in titles:
         item["title"] = titles[citation.source]
     if citation.cites:
@@ -335,7 +339,7 @@ def _assets() -> dict[str, str]:
     page = {name: assets.joinpath(f"page.{name}").read_text(encoding="utf-8") for name in ("html", "css", "js")}
     for name, text in (("vis-network", vis), ("page.js", page["js"])):
         if re.search(r"</script|<!--", text, flags=re.IGNORECASE):
-            raise RuntimeError(f"{name} cannot be inlined in a <script> element")
+            raise RuntimeFailure(f"{name} cannot be inlined in a <script> element (damaged installation?)")
     return {"template": page["html"], "css": page["css"], "pagejs": page["js"].rstrip(), "visjs": vis}
 
 
@@ -367,10 +371,7 @@ def page_html(selection: Selection, *, source_titles: Mapping[str, str] | None =
 
 def publication_titles(kg: KnowledgeGraph) -> dict[str, str]:
     """Publication id -> title, to name citation sources on the page."""
-    from mdm2kg.read.network import local_name, select_rows
-
-    rows = select_rows(kg, "SELECT ?p ?t WHERE { ?p a mdm2kg:Publication ; rdfs:label ?t } ORDER BY ?p ?t")
-    return {local_name(iri or ""): title or "" for iri, title in rows}
+    return {pid: pub.title for pid, pub in read_model(kg).publications.items()}
 
 
 def write_page(selection: Selection, path: str | Path, *, source_titles: Mapping[str, str] | None = None,

@@ -11,6 +11,7 @@
   var data = JSON.parse(document.getElementById("mdm2kg-data").textContent);
   var SIGN = { "1": "+", "-1": "\u2212", "0": "" };
   var POLARITY_COLOUR = { "1": "#2e7d32", "-1": "#c62828", "0": "#8d96a5" };
+  var NEGATED_COLOUR = "#8a8f99";
   var POLARITY_TEXT = {
     "1": "+ positive (activates, stabilises, induces)",
     "-1": "\u2212 negative (inhibits, degrades, ubiquitinates)",
@@ -121,14 +122,16 @@
   });
   var visEdges = data.edges.map(function (e) {
     var sign = String(e.polarity || 0);
-    var colour = POLARITY_COLOUR[sign];
+    var colour = e.negated ? NEGATED_COLOUR : POLARITY_COLOUR[sign];
     var edge = {
       id: e.id, from: e.from, to: e.to,
       arrows: { to: { enabled: true, type: sign === "-1" ? "bar" : "arrow", scaleFactor: 0.6 } },
       color: { color: colour, highlight: colour, hover: colour, opacity: hasPaths && !e.path ? 0.3 : 1 },
-      width: e.path ? 4 : 1.5
+      width: e.path ? 4 : 1.5,
+      dashes: e.negated ? [6, 6] : false
     };
-    if (SIGN[sign]) { edge.label = SIGN[sign]; edge.font = { color: colour, size: 20, bold: true, strokeWidth: 4, strokeColor: "#ffffff", align: "horizontal" }; }
+    if (e.negated) { edge.label = "not"; edge.font = { color: colour, size: 14, strokeWidth: 4, strokeColor: "#ffffff", align: "horizontal" }; }
+    else if (SIGN[sign]) { edge.label = SIGN[sign]; edge.font = { color: colour, size: 20, bold: true, strokeWidth: 4, strokeColor: "#ffffff", align: "horizontal" }; }
     if (e.curve) { edge.smooth = { enabled: true, type: e.curve > 0 ? "curvedCW" : "curvedCCW", roundness: Math.min(0.9, 0.2 * Math.abs(e.curve)) }; }
     return edge;
   });
@@ -311,6 +314,7 @@
     var sign = String(e.polarity || 0);
     var line = el("p", "triple", nodeButton(e.from), " \u2014 " + e.label + " \u2192 ", nodeButton(e.to));
     var dl = el("dl");
+    if (e.negated) { entry(dl, "Negated", el("span", "sign-neg", "the source states that this does NOT hold; it is not a fact")); }
     entry(dl, "Polarity", el("span", sign === "1" ? "sign-pos" : sign === "-1" ? "sign-neg" : "muted", POLARITY_TEXT[sign]));
     entry(dl, "Qualifiers", listOf(e.qualifiers, function (q) { return document.createTextNode(q[0] + ": " + q[1]); }));
     entry(dl, "Citations", listOf(e.citations, citation));

@@ -50,7 +50,7 @@ import subprocess
 import sys
 import unicodedata
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,12 +218,15 @@ def _read_hgnc(text: str, t: str, out: Tables) -> None:
 
 
 def _read_famplex(text: str, t: str, out: Tables) -> None:
-    for row in csv.reader(io.StringIO(text)):
-        if not row or not row[0].strip():
-            continue
+    rows = [row for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    texts = Counter(row[0] for row in rows)
+    for row in rows:
+        # A text FamPlex grounds in several rows (e.g. 'ER': oestrogen receptor family, ERalpha,
+        # endoplasmic reticulum) is ambiguous there: a secondary name.
+        kind = "grounding text" if texts[row[0]] == 1 else "ambiguous grounding text"
         for ns, local in zip(row[1::2], row[2::2], strict=False):
             if ns in ("FPLX", "UP") and local and (curie := _curie(ns, local)):
-                out.names.append(Name(curie, row[0], "grounding text", t))
+                out.names.append(Name(curie, row[0], kind, t))
 
 
 def _read_obo_json(text: str, t: str, out: Tables, prefix: str, xref_ns: Sequence[str]) -> None:
@@ -440,10 +443,11 @@ def prefix_of(curie: str) -> str:
 
 
 # Which prefixes are proposed for which category (identifiers of other prefixes may still be
-# curated and are checked all the same). Gene/protein concepts of MeSH and NCIt (separate gene,
-# protein and allele records) and NCIt drug codes are not proposed.
+# curated and are checked all the same). NCIt's gene, protein and allele records and its drug
+# codes are not proposed; MeSH only for gene *families*: an entity no HGNC name matches (MeSH's
+# protein descriptors do not follow genes one to one, and its 'Puma' is the cat).
 SCOPE: dict[str, frozenset[str]] = {
-    "Gene": frozenset({"HGNC", "NCBIGene", "UniProtKB", "FPLX"}),
+    "Gene": frozenset({"HGNC", "NCBIGene", "UniProtKB", "FPLX", "MESH"}),
     "Compound": frozenset({"DRUGBANK", "CHEMBL.COMPOUND", "CHEBI", "PUBCHEM.COMPOUND", "MESH"}),
     "Indication": frozenset({"MONDO", "NCIT", "MESH"}),
     "AdverseEvent": frozenset({"MONDO", "NCIT", "MESH"}),
@@ -454,6 +458,7 @@ SCOPE: dict[str, frozenset[str]] = {
     "CellType": frozenset({"CL", "MESH"}),
     "DrugClass": frozenset({"MESH"}),
     "Therapy": frozenset({"MESH"}),
+    "Endpoint": frozenset({"MESH"}),
 }
 
 # Name kinds that are a table's own primary name for an identifier.
@@ -464,13 +469,20 @@ WEAK = 2
 
 
 def strength(entity: Any, m: Match) -> int:
-    """0 (entity label = the table's primary name) to 2 (a synonym matched a secondary name)."""
-    return (m.entity_name != entity.label) + (m.row.kind not in PRIMARY_KINDS)
+    """0 (entity label = the table's primary name) to 2 (a synonym matched a secondary name).
+
+    A cross-reference of an identifier the entity already carries is never weak: the curator
+    accepted the anchor, and the table states the equivalence.
+    """
+    s = (m.entity_name != entity.label) + (m.row.kind not in PRIMARY_KINDS)
+    return min(s, WEAK - 1) if m.via is not None and m.row.curie in entity.identifiers else s
 
 
-def _key(entity: Any, m: Match) -> tuple[bool, int, str, str, str, str]:
-    """Sort key of matches: direct before via, strongest first, then by table and name (deterministic)."""
-    return (m.via is not None, strength(entity, m), m.row.table, m.row.curie, m.row.name, m.via.table if m.via else "")
+def _key(entity: Any, m: Match) -> tuple[bool, bool, int, str, str, str, str]:
+    """Sort key of matches: not weak before weak, direct before via, strongest first, then by
+    table and name (deterministic)."""
+    s = strength(entity, m)
+    return (s >= WEAK, m.via is not None, s, m.row.table, m.row.curie, m.row.name, m.via.table if m.via else "")
 
 
 def matches(entity: Any, tables: Tables) -> dict[str, list[Match]]:
@@ -542,8 +554,9 @@ def load_reasons(path: Path = REASONS) -> Reasons:
 def proposals(entities: Sequence[Any], tables: Tables, reasons: Reasons, *, scoped: bool = True) -> list[Proposal]:
     """The CURIEs the tables confirm for each entity, with a status (see the module docstring).
 
-    Within one entity and prefix the strongest match wins (see `strength`; direct before via);
-    a tie is ambiguous. A CURIE matched directly by several entities belongs to the one with
+    Within one entity and prefix the strongest match wins (see `_key`: a weak match last, then
+    direct before via); a tie is ambiguous. For a gene, a FamPlex family named as strongly makes
+    single-gene identifiers ambiguous. A CURIE matched directly by several entities belongs to the one with
     the strongest match; a tie is ambiguous. With `scoped`, only the prefixes of `SCOPE` for
     the entity's category (curated identifiers are always listed).
     """
@@ -557,9 +570,9 @@ def proposals(entities: Sequence[Any], tables: Tables, reasons: Reasons, *, scop
     out: list[Proposal] = []
     for e in entities:
         found = per_entity[e.id]
-        rank: dict[str, tuple[int, int]] = {}  # curie -> (via?, strength), lower is better
+        rank: dict[str, tuple[bool, bool, int]] = {}  # curie -> (weak?, via?, strength), lower is better
         for curie, ms in found.items():
-            rank[curie] = min(((m.via is not None), strength(e, m)) for m in ms)
+            rank[curie] = min(_key(e, m)[:3] for m in ms)
         best_in_prefix: dict[str, list[str]] = defaultdict(list)
         for curie, r in rank.items():
             group = best_in_prefix[prefix_of(curie)]
@@ -568,22 +581,26 @@ def proposals(entities: Sequence[Any], tables: Tables, reasons: Reasons, *, scop
             elif r == rank[group[0]]:
                 group.append(curie)
         scope = SCOPE.get(e.category, frozenset())
+        # A name FamPlex gives a family or complex makes single-gene matches as weak or weaker ambiguous.
+        family = sorted((r[2], c) for c, r in rank.items() if prefix_of(c) == "FPLX" and not r[0] and not r[1])
+        gene_level = e.category == "Gene" and any(prefix_of(c) == "HGNC" and not r[1] for c, r in rank.items())
         for curie in sorted(found):
             prefix = prefix_of(curie)
-            if scoped and prefix not in scope and curie not in e.identifiers:
+            if scoped and (prefix not in scope or (gene_level and prefix == "MESH")) and curie not in e.identifiers:
                 continue
             best = found[curie][0]
             winners = sorted(best_in_prefix[prefix])
             owners = sorted(best_owner.get(curie, []))
-            rival_owners = [eid for s, eid in owners if eid != e.id and s <= rank[curie][1]] if best.via is None else []
+            rival_owners = [eid for s, eid in owners if eid != e.id and s <= rank[curie][2]] if best.via is None else []
+            family_rival = family[0][1] if family and prefix in ("HGNC", "NCBIGene", "UniProtKB") and rank[curie][2] >= family[0][0] else ""
             note = ""
             if curie in e.identifiers:
                 status = "accepted"
             elif curie in reasons.rejected.get(e.id, {}):
                 status, note = "rejected", reasons.rejected[e.id][curie]
-            elif curie not in winners or len(winners) > 1 or rival_owners:
+            elif curie not in winners or len(winners) > 1 or rival_owners or family_rival:
                 status = "ambiguous"
-                parts = []
+                parts = [f"FamPlex names it a family or complex ({family_rival})"] if family_rival else []
                 if curie not in winners:
                     parts.append(f"stronger match in {prefix}: {', '.join(winners)}")
                 elif len(winners) > 1:
@@ -591,7 +608,7 @@ def proposals(entities: Sequence[Any], tables: Tables, reasons: Reasons, *, scop
                 if rival_owners:
                     parts.append(f"as strong a match for {', '.join(rival_owners)}")
                 note = "; ".join(parts)
-            elif rank[curie][1] >= WEAK:
+            elif rank[curie][0]:
                 status, note = "weak", "an entity synonym matched a secondary name of the table"
             else:
                 status = "new"

@@ -172,6 +172,18 @@ def test_label_beats_synonym_and_alias_only_is_weak() -> None:
     assert statuses == {"HGNC:2": "weak"}
 
 
+def test_a_famplex_family_makes_single_gene_matches_ambiguous() -> None:
+    tables = _tables([("FPLX:PI3K", "PI3K", "grounding text"), ("HGNC:8975", "PI3K", "alias")], [("HGNC:8975", "UniProtKB:P42336")])
+    statuses = {p.curie: p.status for p in ground.proposals([_entity("PI3K", "PI3K")], tables, NO_REASONS)}
+    assert statuses == {"FPLX:PI3K": "new", "HGNC:8975": "ambiguous", "UniProtKB:P42336": "ambiguous"}
+
+
+def test_mesh_is_proposed_for_gene_families_only() -> None:
+    tables = _tables([("HGNC:17868", "BBC3", "symbol"), ("MESH:D046011", "Puma", "label"), ("MESH:D015820", "Cadherins", "label")])
+    proposed = {p.curie for p in ground.proposals([_entity("BBC3", "BBC3", "PUMA"), _entity("cad", "Cadherins")], tables, NO_REASONS)}
+    assert proposed == {"HGNC:17868", "MESH:D015820"}
+
+
 def test_out_of_scope_prefixes_are_not_proposed() -> None:
     tables = _tables([("HGNC:1", "LPS", "symbol"), ("MONDO:0000001", "liposarcoma", "label")])
     entity = _entity("lps", "liposarcoma", "LPS", category="Indication")

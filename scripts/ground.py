@@ -11,7 +11,9 @@ identifier; an identifier is *confirmed* for an entity when
 - direct: the table names the identifier with one of the entity's names, or
 - via: the table names another identifier with one of the entity's names, and a table
   cross-references the two (one hop: HGNC to NCBI Gene and UniProt, Mondo to NCIt and MeSH,
-  ChEBI to ChEMBL and PubChem, PubChem to MeSH, Biomappings' exact matches, NCIt's maps).
+  ChEBI to ChEMBL and PubChem, PubChem to MeSH, Biomappings' exact matches, NCIt's maps),
+  followed only from an anchor: the entity's one strongest direct match of its prefix (not
+  weak, in scope), or an identifier it already carries.
 
 Commands (run from the repository root with the project's Python):
 
@@ -474,7 +476,7 @@ def strength(entity: Any, m: Match) -> int:
     A cross-reference of an identifier the entity already carries is never weak: the curator
     accepted the anchor, and the table states the equivalence.
     """
-    s = (m.entity_name != entity.label) + (m.row.kind not in PRIMARY_KINDS)
+    s = int(m.entity_name != entity.label) + int(m.row.kind not in PRIMARY_KINDS)
     return min(s, WEAK - 1) if m.via is not None and m.row.curie in entity.identifiers else s
 
 

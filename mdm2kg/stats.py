@@ -5,7 +5,7 @@ consumer shows; only the triple count is a SPARQL query. Negated statements coun
 statements of their predicate and, on their own line, as `coverage["negated statements"]`.
 
 >>> from mdm2kg.artifact.graph import KnowledgeGraph
->>> graph_stats(KnowledgeGraph.build(["tests/fixtures/negation"]))["coverage"]["negated statements"] > 0
+>>> graph_stats(KnowledgeGraph.build(["tests/fixtures/tiny", "tests/fixtures/negation"]))["coverage"]["negated statements"] > 0
 True
 """
 

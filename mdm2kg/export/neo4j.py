@@ -5,7 +5,10 @@ and publications (label `Publication`); `neo4j_relationships.csv` (header
 `:START_ID,:END_ID,:TYPE,...`) holds one relationship per curated statement, typed by the
 mdm2kg predicate in upper case (`INHIBITS`), with the statement id, Biolink predicate,
 polarity, qualifiers and citations as properties. Arrays use Neo4j's default `;` delimiter
-(a `;` inside a value becomes `/`); line breaks become spaces, so no `--multiline-fields`.
+(a `;` inside a value becomes `/`) under `name:string[]` headers, the neo4j-admin format; line
+breaks become spaces, so no `--multiline-fields`. Other engines load the files as written:
+kuzu with `LOAD WITH HEADERS (... STRING) FROM 'neo4j_relationships.csv'` and
+`string_split(cell, ';')` for array columns (tests/test_neo4j_kuzu.py).
 
     neo4j-admin database import full --nodes=neo4j_nodes.csv \\
         --relationships=neo4j_relationships.csv neo4j

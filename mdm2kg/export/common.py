@@ -14,6 +14,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mdm2kg.prefixes import all_prefixes
 from mdm2kg.read.model import ReadModel, read_model
 from mdm2kg.read.network import entity_network as read_network
 
@@ -131,29 +132,6 @@ def description(kg: KnowledgeGraph) -> DatasetDescription:
         licence = str(stated["licence"] or "").removeprefix("https://spdx.org/licenses/") or None
         _DESCRIPTIONS[kg] = describe(graph, version=stated["version"] or None, licence=licence)
     return _DESCRIPTIONS[kg]
-
-
-STANDARD_PREFIXES: dict[str, str] = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "biolink": "https://w3id.org/biolink/vocab/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-}
-
-
-def all_prefixes() -> dict[str, str]:
-    """Project prefix map plus the standard vocabularies the graph uses, sorted by name."""
-    from mdm2kg.prefixes import prefix_map
-
-    merged = dict(STANDARD_PREFIXES)
-    merged.update({name: spec.iri for name, spec in prefix_map().items()})
-    return dict(sorted(merged.items()))
 
 
 def bind_prefixes(graph: Graph) -> None:

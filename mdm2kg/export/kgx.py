@@ -60,11 +60,11 @@ class AgentType(StrEnum):
 # Biolink prefix-map spellings of the xref prefixes the curation uses (biolink-model
 # prefixmaps/biolink-model-prefix-map.json; tests/test_biolink.py checks them against it).
 BIOLINK_XREF_PREFIXES = (
-    "CHEMBL.COMPOUND", "CL", "CLINICALTRIALS", "DBSNP", "DRUGBANK", "GO", "HGNC", "MONDO", "NCBIGene", "NCIT", "PMID",
+    "CHEBI", "CHEMBL.COMPOUND", "CL", "CLINICALTRIALS", "DBSNP", "DRUGBANK", "GO", "HGNC", "MESH", "MONDO", "NCBIGene", "NCIT", "PMID",
     "PUBCHEM.COMPOUND", "UniProtKB", "doi",
 )
 # Prefixes Biolink's prefix map does not have (kept as the project spells them).
-NOT_IN_BIOLINK = ("PDB",)
+NOT_IN_BIOLINK = ("FPLX", "PDB")
 _BIOLINK_SPELLING = {name.casefold(): name for name in BIOLINK_XREF_PREFIXES}
 
 # Biolink's object_aspect_qualifier of the signed `affects` predicates whose aspect is clear.

@@ -46,7 +46,7 @@ import yaml
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, VOID
 
-from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
+from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, local_name
 from mdm2kg.resources import installed_version, ontology_dir
 
 DATASET_IRI = "https://w3id.org/mdm2kg/dataset"
@@ -152,8 +152,7 @@ def package_licence() -> str:
 
 
 def _local(term: object, base: str) -> str:
-    text = str(term)
-    return text[len(base):] if text.startswith(base) else text
+    return local_name(str(term), base)
 
 
 def _date_literal(text: str) -> Literal:

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mdm2kg.errors import UsageError
-from mdm2kg.prefixes import SPARQL_PREFIXES
+from mdm2kg.prefixes import SPARQL_PREFIXES, SPARQL_PROLOGUE
 
 # An example value per parameter name (an entity or publication id, a class or a plain string),
 # checked against the shipped graph by tests/test_querypage.py.
@@ -58,7 +58,7 @@ def example_queries(examples: Mapping[str, str] | None = None) -> list[dict[str,
     from mdm2kg.query.named import named_queries
 
     chosen = EXAMPLES if examples is None else examples
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in SPARQL_PREFIXES.items())
+    prologue = SPARQL_PROLOGUE
     out = []
     for query in named_queries().values():
         body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#")).strip()

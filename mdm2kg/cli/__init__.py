@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "query": "mdm2kg.cli.ask:query",
     "queries": "mdm2kg.cli.ask:queries",
     "path": "mdm2kg.cli.ask:path",
+    "show": "mdm2kg.cli.show:show",
     "render": "mdm2kg.cli.render:render",
     "serve": "mdm2kg.cli.server:serve",
     "push": "mdm2kg.cli.server:push",

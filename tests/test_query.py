@@ -186,7 +186,7 @@ def test_table_wraps_instead_of_cutting(tiny_kg) -> None:  # type: ignore[no-unt
     assert all(len(line) <= 150 for line in narrow.splitlines())
     assert len(narrow.splitlines()) > len(wide.splitlines())  # the citation wrapped onto more lines
     assert "ORR:" in narrow and "…" not in narrow
-    cut = result.to_table(truncate=True, max_cell=10)
+    cut = result.to_table(max_width=10)
     assert "…" in cut
     runner = CliRunner()
     out = runner.invoke(main, ["query", "--data", TINY, "--name", "trial_results", "--param", "trial=TRIAL-1",

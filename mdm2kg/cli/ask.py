@@ -13,6 +13,7 @@ from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
 from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, handle_errors, open_graph
 
 FORMATS = ["table", "csv", "tsv", "json", "md"]
+TABLE_CELL = 60  # characters a cut table cell keeps (--truncate)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -88,7 +89,7 @@ def _table(result: Any, truncate: bool | None) -> str:
     tty = sys.stdout.isatty()
     cut = tty if truncate is None else truncate
     width = shutil.get_terminal_size().columns if tty else None
-    text: str = result.to_table(width=width, truncate=cut)
+    text: str = result.to_table(width=width, max_width=TABLE_CELL if cut else None)
     return text
 
 

@@ -111,17 +111,17 @@ class QueryResult:
         lines += ["| " + " | ".join(esc(c) for c in cells) + " |" for cells in self._cells()]
         return "\n".join(lines) + "\n"
 
-    def to_table(self, *, width: int | None = None, truncate: bool = False, max_cell: int = 60) -> str:
+    def to_table(self, *, width: int | None = None, max_width: int | None = None) -> str:
         """An aligned text table. Long cells wrap onto further lines so that the table fits in
-        `width` columns (no limit when None); with `truncate`, cells longer than `max_cell` are
-        cut with "…" instead (one line per row). Use csv, tsv or json for lossless output."""
+        `width` columns (no limit when None); with `max_width`, cells longer than that are cut
+        with "…" instead (one line per row). Use csv, tsv or json for lossless output."""
         if self.boolean is not None:
             return "yes\n" if self.boolean else "no\n"
         cells = self._cells()
-        if truncate:
-            cells = [[c if len(c) <= max_cell else c[: max_cell - 1] + "…" for c in r] for r in cells]
+        if max_width is not None:
+            cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in cells]
         widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
-        if width is not None and not truncate:
+        if width is not None and max_width is None:
             widths = _fit(widths, [len(v) for v in self.variables], width - 2 * max(len(widths) - 1, 0))
         line = "  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True)).rstrip()
         rule = "  ".join("-" * w for w in widths)

@@ -8,7 +8,7 @@ trial results, adverse events, arms, resistance mechanisms, combinations, dosing
 partners, compounds, trials and biomarkers. Render with `to_text`, `to_markdown` or `to_json`.
 
 >>> from mdm2kg.artifact.graph import KnowledgeGraph
->>> card = show(KnowledgeGraph.build(["tests/fixtures/tiny", "tests/fixtures/negation"]), "MDM2")
+>>> card = show(KnowledgeGraph.build(["tests/fixtures/tiny", "tests/fixtures/negation"]), "G1")
 >>> card.category
 'Gene'
 """

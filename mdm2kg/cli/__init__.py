@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "query": "mdm2kg.cli.ask:query",
     "queries": "mdm2kg.cli.ask:queries",
     "path": "mdm2kg.cli.ask:path",
+    "show": "mdm2kg.cli.show:show",
     "render": "mdm2kg.cli.render:render",
     "render-queries": "mdm2kg.cli.querypage:render_queries",
     "serve": "mdm2kg.cli.server:serve",

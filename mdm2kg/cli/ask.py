@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
 from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, handle_errors, open_graph
 
 FORMATS = ["table", "csv", "tsv", "json", "md"]
+TABLE_CELL = 60  # characters a cut table cell keeps (--truncate)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -30,6 +32,8 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--name", "name", help="Run a named competency query (see `mdm2kg queries`).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Parameter of a named query (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--truncate/--no-truncate", default=None,
+              help="Table format: cut long cells with … (default on a terminal) or wrap them to the terminal width.")
 @click.option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead of the embedded graph.")
 @click.option("--graph", "named_graph", help="Named graph IRI on the remote endpoint.")
 @click.option("--user", help="User for the remote endpoint.")
@@ -39,7 +43,7 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @disk_option
 @handle_errors
 def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str,
-          endpoint: str | None, named_graph: str | None, user: str | None, password: str | None,
+          truncate: bool | None, endpoint: str | None, named_graph: str | None, user: str | None, password: str | None,
           data: tuple[str, ...], graph_file: Path | None, on_disk: bool) -> None:
     """Run a SPARQL query (TEXT, --file or --name) and print the rows.
 
@@ -68,10 +72,25 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
         else:
             sparql = file.read_text(encoding="utf-8") if file else str(text)
             result = run_query(kg, sparql)
-    sys.stdout.write(result.serialize(fmt))
+    if fmt == "table":
+        sys.stdout.write(_table(result, truncate))
+    else:
+        sys.stdout.write(result.serialize(fmt))
     if result.boolean is None and not result.rows:
         click.echo("no rows", err=True)
         raise SystemExit(EXIT_DATA)
+
+
+def _table(result: Any, truncate: bool | None) -> str:
+    """Cells wrap to the terminal width; on a terminal, or with --truncate, long cells are cut
+    instead, and --no-truncate always wraps (off a terminal nothing limits the width)."""
+    import shutil
+
+    tty = sys.stdout.isatty()
+    cut = tty if truncate is None else truncate
+    width = shutil.get_terminal_size().columns if tty else None
+    text: str = result.to_table(width=width, max_width=TABLE_CELL if cut else None)
+    return text
 
 
 @click.command()
@@ -105,12 +124,13 @@ def queries(fmt: str) -> None:
 @click.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
 @click.option("--time-budget", type=float, default=5.0, show_default=True, help="Seconds before enumeration stops.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--explain", is_flag=True, help="Print each path as one sentence per hop.")
 @data_option
 @graph_option
 @disk_option
 @handle_errors
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, predicates: str | None,
-         directed: bool, time_budget: float, fmt: str, data: tuple[str, ...], graph_file: Path | None,
+         directed: bool, time_budget: float, fmt: str, explain: bool, data: tuple[str, ...], graph_file: Path | None,
          on_disk: bool) -> None:
     """Cited paths from SOURCE to TARGET (entity ids, labels, synonyms, CURIEs or categories).
 
@@ -128,7 +148,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, p
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     elif result.paths:
-        click.echo(format_path_text(result), nl=False)
+        click.echo(format_path_text(result, explain=explain), nl=False)
     if not result.paths:
         click.echo(f"no path: {result.message}", err=True)
         raise SystemExit(EXIT_DATA)

@@ -45,6 +45,7 @@ def vocabulary(schema: Schema) -> Vocabulary:
     return Vocabulary()
 
 
+_XSD_STRING = f"^^<{XSD.string}>".encode()
 # rdflib's URIRef.n3 refuses these characters; an IRI holding one cannot be written as N-Triples
 _IRI_FORBIDDEN = re.compile(r'[<>" {}|\\^`]')
 
@@ -278,13 +279,19 @@ def to_ntriples(graph: Graph) -> bytes:
 
 def to_turtle(graph: Graph) -> bytes:
     """Turtle of the sorted N-Triples, written by Oxigraph (fast and deterministic), with the graph's
-    prefixes that its IRIs use; rdflib writes it when Oxigraph refuses an IRI."""
+    prefixes that its IRIs use. rdflib writes it instead when Oxigraph would not keep the graph as
+    rdflib reads it: an explicit "a"^^xsd:string (Oxigraph writes "a", another term for rdflib) or
+    an IRI Oxigraph refuses."""
     import pyoxigraph
 
     nt = to_ntriples(graph)
+    if _XSD_STRING in nt:
+        return graph.serialize(format="turtle", encoding="utf-8")
     prefixes = {name: str(ns) for name, ns in sorted(graph.namespaces()) if name and b"<" + str(ns).encode() in nt}
     try:
         triples = pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)  # type: ignore[no-any-return]
+        turtle = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
     except (SyntaxError, ValueError):
         return graph.serialize(format="turtle", encoding="utf-8")
+    assert turtle is not None  # serialize returns the bytes when given no output
+    return turtle

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 Key = str  # a term's N-Triples text (language tag lower-cased)
 Row = tuple[Key, Key, Key]
 Values = Mapping[Key, Collection[Key]]
-Violation = tuple[Key, Key | None, Callable[[], str]]  # focus, value node, generic message
+Violation = tuple[Key, Key | None]  # focus node, value node (None: the focus node's count failed)
 
 RDF_TYPE, SUBCLASS_OF = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 
@@ -184,7 +184,7 @@ class Repeat(Path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Constraints: each yields (focus, value node or None, generic message) per violation, as pySHACL does
+# Constraints
 
 
 class Context:
@@ -240,9 +240,15 @@ def _describe_blank(node: BNode, graph: Graph, depth: int) -> str:
 
 
 class Constraint:
+    """A constraint component: `violations` yields (focus node, value node or None) per violation, as
+    pySHACL reports them; `message` is pySHACL's generic message, used when the shape has none."""
+
     component: URIRef = SH.ConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
+        raise NotImplementedError
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
         raise NotImplementedError
 
 
@@ -252,9 +258,10 @@ class MinCount(Constraint):
     component = SH.MinCountConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        for f, vs in values.items():
-            if len(vs) < self.count:
-                yield f, None, lambda f=f: f"Less than {self.count} values on {ctx.data_term(f)}->{ctx.shapes_term(shape.path_node)}"
+        return ((f, None) for f, vs in values.items() if len(vs) < self.count)
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Less than {self.count} values on {ctx.data_term(focus)}->{ctx.shapes_term(shape.path_node)}"
 
 
 @dataclass(slots=True)
@@ -263,9 +270,10 @@ class MaxCount(Constraint):
     component = SH.MaxCountConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        for f, vs in values.items():
-            if len(vs) > self.count:
-                yield f, None, lambda f=f: f"More than {self.count} values on {ctx.data_term(f)}->{ctx.shapes_term(shape.path_node)}"
+        return ((f, None) for f, vs in values.items() if len(vs) > self.count)
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"More than {self.count} values on {ctx.data_term(focus)}->{ctx.shapes_term(shape.path_node)}"
 
 
 # What pySHACL checks a literal's parsed value against, per datatype (others: any value passes)
@@ -305,7 +313,10 @@ class Datatype(Constraint):
                 if string and v[0] == '"' and v[-1] == '"':
                     continue  # a plain literal: an xsd:string whose value is a str (the usual case, decided fast)
                 if not (is_literal(v) and literal_has_datatype(term(v), self.datatype)):  # type: ignore[arg-type]
-                    yield f, v, lambda: f"Value is not Literal with datatype {ctx.shapes_term(self.datatype)}"
+                    yield f, v
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Value is not Literal with datatype {ctx.shapes_term(self.datatype)}"
 
 
 NODE_KINDS: dict[Node, str] = {  # the first characters of the N-Triples texts each node kind allows
@@ -320,10 +331,10 @@ class NodeKind(Constraint):
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
         allowed = NODE_KINDS[self.kind]
-        for f, vs in values.items():
-            for v in vs:
-                if v[0] not in allowed:
-                    yield f, v, lambda: f"Value is not of Node Kind {ctx.shapes_term(self.kind)}"
+        return ((f, v) for f, vs in values.items() for v in vs if v[0] not in allowed)
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Value is not of Node Kind {ctx.shapes_term(self.kind)}"
 
 
 @dataclass(slots=True)
@@ -332,18 +343,14 @@ class Class(Constraint):
     names: tuple[Node, ...]
     component = SH.ClassConstraintComponent
 
-    def message(self, ctx: Context) -> str:
+    def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
+        is_instance = ctx.data.is_instance
+        return ((f, v) for cls in self.classes for f, vs in values.items() for v in vs if not is_instance(v, cls))
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
         if len(self.names) < 2:
             return f"Value does not have class {ctx.shapes_term(self.names[0])}"
         return f"Value class is not in classes ({', '.join(ctx.shapes_term(c) for c in self.names)})"
-
-    def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        is_instance = ctx.data.is_instance
-        for cls in self.classes:
-            for f, vs in values.items():
-                for v in vs:
-                    if not is_instance(v, cls):
-                        yield f, v, lambda: self.message(ctx)
 
 
 @dataclass(slots=True)
@@ -351,17 +358,18 @@ class Pattern(Constraint):
     patterns: tuple[re.Pattern[str], ...]
     component = SH.PatternConstraintComponent
 
-    def message(self) -> str:
-        if len(self.patterns) == 1:
-            return f"Value does not match pattern '{self.patterns[0].pattern}'"
-        return "Value does not match every pattern in ('{}')".format("', '".join(p.pattern for p in self.patterns))
-
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
+        term = ctx.data.term
         for pattern in self.patterns:
             for f, vs in values.items():
                 for v in vs:
-                    if v[0] == "_" or not pattern.search(_string_of(ctx.data.term(v))):
-                        yield f, v, self.message
+                    if v[0] == "_" or not pattern.search(_string_of(term(v))):
+                        yield f, v
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        if len(self.patterns) == 1:
+            return f"Value does not match pattern '{self.patterns[0].pattern}'"
+        return "Value does not match every pattern in ('{}')".format("', '".join(p.pattern for p in self.patterns))
 
 
 def _string_of(v: Node) -> str:
@@ -378,10 +386,10 @@ class In(Constraint):
     component = SH.InConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        for f, vs in values.items():
-            for v in vs:
-                if v not in self.members:
-                    yield f, v, lambda v=v: f"Value {ctx.data_term(v)} not in list {[ctx.shapes_term(m) for m in self.names]}"
+        return ((f, v) for f, vs in values.items() for v in vs if v not in self.members)
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Value {ctx.data_term(value or focus)} not in list {[ctx.shapes_term(m) for m in self.names]}"
 
 
 def _names(ctx: Context, shapes: tuple[Shape, ...]) -> str:
@@ -394,10 +402,10 @@ class Or(Constraint):
     component = SH.OrConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        for f, vs in values.items():
-            for v in vs:
-                if not any(ctx.conforms(alt, v, depth) for alt in self.alternatives):
-                    yield f, v, lambda v=v: f"Node {ctx.data_term(v)} must conform to one or more shapes in {_names(ctx, self.alternatives)}"
+        return ((f, v) for f, vs in values.items() for v in vs if not any(ctx.conforms(a, v, depth) for a in self.alternatives))
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Node {ctx.data_term(value or focus)} must conform to one or more shapes in {_names(ctx, self.alternatives)}"
 
 
 @dataclass(slots=True)
@@ -406,10 +414,10 @@ class And(Constraint):
     component = SH.AndConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        for f, vs in values.items():
-            for v in vs:
-                if not all(ctx.conforms(m, v, depth) for m in self.members):
-                    yield f, v, lambda v=v: f"Node {ctx.data_term(v)} must conform to all shapes in {_names(ctx, self.members)}"
+        return ((f, v) for f, vs in values.items() for v in vs if not all(ctx.conforms(m, v, depth) for m in self.members))
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Node {ctx.data_term(value or focus)} must conform to all shapes in {_names(ctx, self.members)}"
 
 
 @dataclass(slots=True)
@@ -418,7 +426,7 @@ class Not(Constraint):
     component = SH.NotConstraintComponent
 
     def violations(self, shape: Shape, values: Values, ctx: Context, depth: int) -> Iterator[Violation]:
-        for f, vs in values.items():
-            for v in vs:
-                if ctx.conforms(self.negated, v, depth):
-                    yield f, v, lambda v=v: f"Node {ctx.data_term(v)} must not conform to shape {ctx.shapes_term(self.negated.node)}"
+        return ((f, v) for f, vs in values.items() for v in vs if ctx.conforms(self.negated, v, depth))
+
+    def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
+        return f"Node {ctx.data_term(value or focus)} must not conform to shape {ctx.shapes_term(self.negated.node)}"

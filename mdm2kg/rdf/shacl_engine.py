@@ -122,7 +122,7 @@ _KNOWN = set(_TARGETS) | {
 }
 _SPARQL_KNOWN = {RDF.type, SH.select, SH.message, SH.deactivated, SH.name, SH.description}
 _PREFIX_DECLARATIONS = {SH.declare, SH.prefix, SH.namespace}  # no effect without sh:prefixes, which is refused
-_REPEATS = {SH.zeroOrMorePath: (True, True), SH.oneOrMorePath: (False, True), SH.zeroOrOnePath: (True, False)}
+_REPEATS: dict[Node, tuple[bool, bool]] = {SH.zeroOrMorePath: (True, True), SH.oneOrMorePath: (False, True), SH.zeroOrOnePath: (True, False)}
 _MAX_DEPTH = 32
 
 
@@ -194,7 +194,7 @@ class _Compiler:
         if (n := self.count(node, SH.maxCount)) is not None:
             add(MaxCount(n))
         if (datatype := self.one(node, SH.datatype)) is not None:
-            add(Datatype(URIRef(datatype)))
+            add(Datatype(URIRef(str(datatype))))
         if (kind := self.one(node, SH.nodeKind)) is not None:
             if kind not in NODE_KINDS:
                 raise self.fail(node, f"sh:nodeKind {kind}")
@@ -372,8 +372,8 @@ class _Run:
             values = {f: path.values(f, data) for f in nodes}
         term = self.data.term
         for constraint in shape.constraints:
-            for f, v, generic in constraint.violations(shape, values, self.ctx, depth):
-                message = shape.message if shape.message is not None else generic()  # generic: built only here
+            for f, v in constraint.violations(shape, values, self.ctx, depth):
+                message = shape.message if shape.message is not None else constraint.message(shape, self.ctx, f, v)
                 yield ShaclResult(term(f), shape.path_node, constraint.component, None if v is None else term(v), message, shape.node)
         for prop in shape.properties:
             yield from self.property_results(prop, values, depth)

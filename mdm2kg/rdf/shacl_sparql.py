@@ -105,7 +105,8 @@ class OxigraphData:
             return None  # an IRI rdflib accepts and Oxigraph does not
         back: dict[_Probe, Key] = {}
         exact = True
-        for i, stored in store.query(f"SELECT ?i ?o WHERE {{ GRAPH <{_PROBE_GRAPH}> {{ ?i <urn:mdm2kg:is> ?o }} }}"):  # type: ignore[misc]
+        solutions: Any = store.query(f"SELECT ?i ?o WHERE {{ GRAPH <{_PROBE_GRAPH}> {{ ?i <urn:mdm2kg:is> ?o }} }}")
+        for i, stored in solutions:
             original = typed[int(i.value.rsplit(":", 1)[1])][1]
             probe_key, key = _oxigraph_probe(stored), key_of(writer, original)
             if back.setdefault(probe_key, key) != key:
@@ -148,5 +149,6 @@ def _rdflib_literal(term: pyoxigraph.Literal) -> Literal:
 
 def rdflib_rows(select: str, graph: Graph, writer: NTriplesWriter) -> list[dict[str, Key]]:
     """The query's solutions from rdflib's SPARQL engine (the one pySHACL uses)."""
+    solutions: Any = graph.query(select)
     return [{str(name): key_of(writer, term) for name, term in solution.asdict().items() if isinstance(term, Identifier)}
-            for solution in graph.query(select)]  # type: ignore[union-attr]
+            for solution in solutions]

@@ -274,7 +274,8 @@ class NTriplesWriter:
 def to_ntriples(graph: Graph) -> bytes:
     """Sorted N-Triples: the same graph always gives the same bytes (with no blank nodes, whose
     labels rdflib makes up)."""
-    return "".join(sorted(set(NTriplesWriter().lines(graph)))).encode("utf-8")
+    with gc_paused():
+        return "".join(sorted(set(NTriplesWriter().lines(graph)))).encode("utf-8")
 
 
 def to_turtle(graph: Graph) -> bytes:
@@ -290,7 +291,8 @@ def to_turtle(graph: Graph) -> bytes:
     prefixes = {name: str(ns) for name, ns in sorted(graph.namespaces()) if name and b"<" + str(ns).encode() in nt}
     try:
         triples = pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        turtle = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+        with gc_paused():  # the parsed triples are Python objects, made and dropped one by one
+            turtle = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
     except (SyntaxError, ValueError):
         return graph.serialize(format="turtle", encoding="utf-8")
     assert turtle is not None  # serialize returns the bytes when given no output

@@ -74,7 +74,9 @@ def domain_range_shapes(schema: Schema) -> Graph:
 
 def project_shapes(schema: Schema) -> Graph:
     """The shapes every built graph must satisfy: ontology/shapes.ttl plus the domain/range shapes."""
-    return shapes_graph() + domain_range_shapes(schema)
+    shapes = shapes_graph()
+    shapes += domain_range_shapes(schema)  # in place: shapes.ttl's prefixes, no copy
+    return shapes
 
 
 _compiled: dict[int, tuple[Schema, CompiledShapes]] = {}

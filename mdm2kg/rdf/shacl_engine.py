@@ -23,11 +23,11 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection as RdfList
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 from mdm2kg.errors import RuntimeFailure
+from mdm2kg.perf import gc_paused
 from mdm2kg.rdf.builder import NTriplesWriter
 from mdm2kg.rdf.shacl_checks import (
     NODE_KINDS,
@@ -129,6 +129,10 @@ _MAX_DEPTH = 32
 class _Compiler:
     def __init__(self, graph: Graph) -> None:
         self.g = graph
+        # every node's predicates and objects, read in one pass (rdflib lookups are slow)
+        self.props: dict[Node, dict[Node, list[Node]]] = {}
+        for subject, predicate, value in graph:
+            self.props.setdefault(subject, {}).setdefault(predicate, []).append(value)
         self.writer = NTriplesWriter()
         self.shapes: dict[Node, Shape] = {}
         self.parts: set[Node] = set()  # SPARQL constraint and path nodes read so far
@@ -144,7 +148,7 @@ class _Compiler:
         return key_of(self.writer, term)
 
     def one(self, shape: Node, predicate: URIRef) -> Node | None:
-        values = list(self.g.objects(shape, predicate))  # type: ignore[arg-type]
+        values = self.objects(shape, predicate)
         if len(values) > 1:
             raise self.fail(shape, f"more than one {self.name(predicate)}")
         return values[0] if values else None
@@ -158,20 +162,35 @@ class _Compiler:
         return int(value.value)
 
     def items(self, shape: Node, head: Node) -> list[Node]:
-        members = list(RdfList(self.g, head))  # type: ignore[arg-type]
+        members = self.rdf_list(head)
         if not members:
             raise self.fail(shape, "an empty or malformed RDF list")
+        return members
+
+    def objects(self, node: Node, predicate: Node) -> list[Node]:
+        return self.props.get(node, {}).get(predicate, [])
+
+    def rdf_list(self, head: Node) -> list[Node]:
+        """The members of an RDF list (empty when `head` is not a well-formed list)."""
+        members: list[Node] = []
+        seen: set[Node] = set()
+        while head != RDF.nil:
+            firsts, rests = self.objects(head, RDF.first), self.objects(head, RDF.rest)
+            if len(firsts) != 1 or len(rests) != 1 or head in seen:
+                return []
+            seen.add(head)
+            members.append(firsts[0])
+            head = rests[0]
         return members
 
     def shape(self, node: Node) -> Shape:
         if node in self.shapes:
             return self.shapes[node]
         shape = self.shapes[node] = Shape(node)
-        g = self.g
-        for p in set(g.predicates(node)):  # type: ignore[arg-type]
+        for p in self.props.get(node, {}):
             if str(p).startswith(str(SH)) and p not in _KNOWN:
                 raise self.fail(node, self.name(p))
-        if set(g.objects(node, RDF.type)) & {RDFS.Class, OWL.Class}:  # type: ignore[arg-type]
+        if set(self.objects(node, RDF.type)) & {RDFS.Class, OWL.Class}:
             raise self.fail(node, "a shape that is also a class (an implicit class target)")
         severity = self.one(node, SH.severity)
         if severity is not None and severity != SH.Violation:
@@ -183,12 +202,12 @@ class _Compiler:
         if (path := self.one(node, SH.path)) is not None:
             shape.path_node, shape.path = path, self.path(node, path)
         for predicate, attribute in _TARGETS.items():
-            setattr(shape, attribute, [self.key(t) for t in g.objects(node, predicate)])  # type: ignore[arg-type]
+            setattr(shape, attribute, [self.key(t) for t in self.objects(node, predicate)])
         self.constraints(shape)
         return shape
 
     def constraints(self, shape: Shape) -> None:
-        node, g, add = shape.node, self.g, shape.constraints.append
+        node, objects, add = shape.node, self.objects, shape.constraints.append
         if (n := self.count(node, SH.minCount)) is not None:
             add(MinCount(n))
         if (n := self.count(node, SH.maxCount)) is not None:
@@ -199,28 +218,28 @@ class _Compiler:
             if kind not in NODE_KINDS:
                 raise self.fail(node, f"sh:nodeKind {kind}")
             add(NodeKind(kind))
-        if classes := tuple(g.objects(node, SH["class"])):  # type: ignore[arg-type]
+        if classes := tuple(objects(node, SH["class"])):
             add(Class(tuple(self.key(c) for c in classes), classes))
         flags = self.one(node, SH.flags)
-        if patterns := list(g.objects(node, SH.pattern)):  # type: ignore[arg-type]
+        if patterns := objects(node, SH.pattern):
             add(Pattern(tuple(re.compile(str(p), self.regex_flags(node, flags)) for p in patterns)))
         elif flags is not None:
             raise self.fail(node, "sh:flags without sh:pattern")
         if (members := self.one(node, SH["in"])) is not None:
-            names = tuple(RdfList(g, members))  # type: ignore[arg-type]
+            names = tuple(self.rdf_list(members))
             add(In(frozenset(self.key(m) for m in names), names))
         if (negated := self.one(node, SH["not"])) is not None:
             add(Not(self.shape(negated)))
-        for head in g.objects(node, SH["or"]):  # type: ignore[arg-type]
+        for head in objects(node, SH["or"]):
             add(Or(tuple(self.shape(m) for m in self.items(node, head))))
-        for head in g.objects(node, SH["and"]):  # type: ignore[arg-type]
+        for head in objects(node, SH["and"]):
             add(And(tuple(self.shape(m) for m in self.items(node, head))))
-        for prop in g.objects(node, SH.property):  # type: ignore[arg-type]
+        for prop in objects(node, SH.property):
             child = self.shape(prop)
             if child.path is None:
                 raise self.fail(prop, "a property shape without sh:path")
             shape.properties.append(child)
-        for constraint in g.objects(node, SH.sparql):  # type: ignore[arg-type]
+        for constraint in objects(node, SH.sparql):
             if shape.path is not None:
                 raise self.fail(node, "sh:sparql on a property shape")
             shape.sparql.append(self.sparql(node, constraint))
@@ -228,9 +247,10 @@ class _Compiler:
     def check_all_read(self) -> None:
         """Refuse a SHACL statement about anything the compiler did not read (a SPARQL target, a rule...)."""
         read = self.shapes.keys() | self.parts
-        for s, p, _ in self.g:
-            if str(p).startswith(str(SH)) and s not in read and p not in _PREFIX_DECLARATIONS:
-                raise self.fail(s, f"{self.name(p)} on a node that is not a shape the engine reads")
+        for node, predicates in self.props.items():
+            for p in predicates:
+                if str(p).startswith(str(SH)) and node not in read and p not in _PREFIX_DECLARATIONS:
+                    raise self.fail(node, f"{self.name(p)} on a node that is not a shape the engine reads")
 
     def regex_flags(self, node: Node, flags: Node | None) -> int:
         text = str(flags or "").lower()
@@ -239,15 +259,14 @@ class _Compiler:
         return (re.IGNORECASE if "i" in text else 0) | (re.MULTILINE if "m" in text else 0)
 
     def sparql(self, shape: Node, node: Node) -> SparqlConstraint:
-        g = self.g
         self.parts.add(node)
-        for p in set(g.predicates(node)):  # type: ignore[arg-type]
+        for p in self.props.get(node, {}):
             if p not in _SPARQL_KNOWN:
                 raise self.fail(shape, f"{self.name(p)} on a SPARQL constraint")
         select = self.one(node, SH.select)
         if select is None:
             raise self.fail(shape, "a SPARQL constraint without sh:select")
-        messages = [str(m) for m in g.objects(node, SH.message)] + [str(m) for m in g.objects(shape, SH.message)]  # type: ignore[arg-type]
+        messages = [str(m) for m in self.objects(node, SH.message) + self.objects(shape, SH.message)]
         if len(messages) != 1:
             raise self.fail(shape, "a SPARQL constraint without exactly one sh:message (on it or on its shape)")
         if re.search(r"\{[$?]\w+\}", messages[0]):
@@ -258,20 +277,19 @@ class _Compiler:
         return SparqlConstraint(node, "" if isinstance(deactivated, Literal) and deactivated.value else str(select), messages[0])
 
     def path(self, shape: Node, node: Node, depth: int = 0) -> Path:
-        g = self.g
         if depth > 10:
             raise self.fail(shape, "a path nested more than 10 deep")
         if isinstance(node, URIRef):
             return Predicate(self.key(node))
         if not isinstance(node, BNode):
             raise self.fail(shape, f"the path {node}")
-        if (node, RDF.first, None) in g:
-            steps = tuple(self.path(shape, p, depth + 1) for p in RdfList(g, node))
+        if self.objects(node, RDF.first):
+            steps = tuple(self.path(shape, p, depth + 1) for p in self.rdf_list(node))
             if len(steps) < 2:
                 raise self.fail(shape, "a sequence path of fewer than two steps")
             return Sequence(steps)
         self.parts.add(node)
-        forms = set(g.predicates(node))
+        forms = set(self.props.get(node, {}))
         if len(forms) != 1:
             raise self.fail(shape, "a path node that is not exactly one SHACL path form")
         form = forms.pop()
@@ -320,7 +338,8 @@ class CompiledShapes:
 
     def validate(self, data: Graph) -> list[ShaclResult]:
         """Every validation result of `data` against the shapes (empty when it conforms)."""
-        return _Run(data, self).run()
+        with gc_paused():  # millions of small acyclic objects: collector scans would make it superlinear
+            return _Run(data, self).run()
 
 
 class _Run:

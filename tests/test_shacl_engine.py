@@ -304,6 +304,7 @@ UNSUPPORTED = {
                                'sh:select "SELECT $this ?x WHERE { $this ex:p ?x }" ] .',
     "SPARQL on a property shape": 'ex:S sh:targetClass ex:Dog ; sh:property [ sh:path ex:p ; sh:sparql [ sh:message "m" ; '
                                   'sh:select "SELECT $this WHERE { $this ex:p ?x }" ] ] .',
+    "minCount on a node shape (pySHACL refuses it too)": "ex:S sh:targetNode ex:rex ; sh:minCount 2 .",
     "two minCounts": "ex:S sh:targetClass ex:Dog ; sh:property [ sh:path ex:name ; sh:minCount 1 , 2 ] .",
     "flags other than i and m": 'ex:S sh:targetClass ex:Dog ; sh:property [ sh:path ex:name ; sh:pattern "a" ; sh:flags "x" ] .',
 }

@@ -252,6 +252,10 @@ class Constraint:
         raise NotImplementedError
 
 
+def _on(shape: Shape, ctx: Context, focus: Key) -> str:
+    return f"{ctx.data_term(focus)}->{ctx.shapes_term(shape.path_node)}"  # counts are on property shapes only
+
+
 @dataclass(slots=True)
 class MinCount(Constraint):
     count: int
@@ -261,7 +265,7 @@ class MinCount(Constraint):
         return ((f, None) for f, vs in values.items() if len(vs) < self.count)
 
     def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
-        return f"Less than {self.count} values on {ctx.data_term(focus)}->{ctx.shapes_term(shape.path_node)}"
+        return f"Less than {self.count} values on {_on(shape, ctx, focus)}"
 
 
 @dataclass(slots=True)
@@ -273,7 +277,7 @@ class MaxCount(Constraint):
         return ((f, None) for f, vs in values.items() if len(vs) > self.count)
 
     def message(self, shape: Shape, ctx: Context, focus: Key, value: Key | None) -> str:
-        return f"More than {self.count} values on {ctx.data_term(focus)}->{ctx.shapes_term(shape.path_node)}"
+        return f"More than {self.count} values on {_on(shape, ctx, focus)}"
 
 
 # What pySHACL checks a literal's parsed value against, per datatype (others: any value passes)

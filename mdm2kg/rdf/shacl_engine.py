@@ -208,6 +208,8 @@ class _Compiler:
 
     def constraints(self, shape: Shape) -> None:
         node, objects, add = shape.node, self.objects, shape.constraints.append
+        if shape.path is None and (objects(node, SH.minCount) or objects(node, SH.maxCount)):
+            raise self.fail(node, "sh:minCount or sh:maxCount on a node shape (SHACL allows them on property shapes only)")
         if (n := self.count(node, SH.minCount)) is not None:
             add(MinCount(n))
         if (n := self.count(node, SH.maxCount)) is not None:
@@ -218,10 +220,11 @@ class _Compiler:
             if kind not in NODE_KINDS:
                 raise self.fail(node, f"sh:nodeKind {kind}")
             add(NodeKind(kind))
-        if classes := tuple(objects(node, SH["class"])):
+        # several classes or patterns: in rdflib's order, as pySHACL lists them in its generic message
+        if classes := tuple(self.g.objects(node, SH["class"])):  # type: ignore[arg-type]
             add(Class(tuple(self.key(c) for c in classes), classes))
         flags = self.one(node, SH.flags)
-        if patterns := objects(node, SH.pattern):
+        if patterns := list(self.g.objects(node, SH.pattern)):  # type: ignore[arg-type]
             add(Pattern(tuple(re.compile(str(p), self.regex_flags(node, flags)) for p in patterns)))
         elif flags is not None:
             raise self.fail(node, "sh:flags without sh:pattern")

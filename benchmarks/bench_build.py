@@ -114,6 +114,10 @@ def shipped(repeat: int, with_pyshacl: bool) -> None:
     print(f"shipped data; baseline: parse the YAML only (C loader) {base:.3f} s (best of {repeat})")
     print(f"  mdm2kg build, SHACL on, fresh process  {wall:.2f} s wall ({wall / base:.0f}x baseline; {cpu:.2f} s CPU)"
           f"  target <= {TARGET_BUILD_S} s: {'met' if wall <= TARGET_BUILD_S else 'MISSED'}")
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > cores - 0.5:
+        print(f"  (busy machine: load average {load:.1f} on {cores} cores, so the wall time includes waiting for a CPU;"
+              f" on CPU time alone the target is {'met' if cpu <= TARGET_BUILD_S else 'MISSED'})")
 
     build_s, (_, graph) = best_of(lambda: load_and_build(dirs), repeat)
     compile_s, _ = best_of(lambda: CompiledShapes(project_shapes(schema)), repeat)

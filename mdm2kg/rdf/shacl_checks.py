@@ -18,10 +18,15 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from mdm2kg.errors import RuntimeFailure
 from mdm2kg.rdf.builder import NTriplesWriter
 
 if TYPE_CHECKING:
     from mdm2kg.rdf.shacl_engine import Shape
+
+class UnsupportedShape(RuntimeFailure):
+    """The shapes use a SHACL feature the fast engine does not implement (run pySHACL, or extend the engine)."""
+
 
 Key = str  # a term's N-Triples text (language tag lower-cased)
 Row = tuple[Key, Key, Key]

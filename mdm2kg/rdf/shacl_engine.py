@@ -26,7 +26,6 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from mdm2kg.errors import RuntimeFailure
 from mdm2kg.perf import gc_paused
 from mdm2kg.rdf.builder import NTriplesWriter
 from mdm2kg.rdf.shacl_checks import (
@@ -51,15 +50,12 @@ from mdm2kg.rdf.shacl_checks import (
     Predicate,
     Repeat,
     Sequence,
+    UnsupportedShape,
     key_of,
 )
 from mdm2kg.rdf.shacl_sparql import OxigraphData, check_select, rdflib_rows
 
 __all__ = ["CompiledShapes", "ShaclResult", "UnsupportedShape"]
-
-
-class UnsupportedShape(RuntimeFailure):
-    """The shapes use a SHACL feature this engine does not implement (run pySHACL, or extend the engine)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from rdflib import RDF, XSD, Graph, Literal
 from rdflib.term import Identifier
 
 from mdm2kg.rdf.builder import NTriplesWriter
-from mdm2kg.rdf.shacl_checks import Key, Row, key_of
+from mdm2kg.rdf.shacl_checks import Key, Row, UnsupportedShape, key_of
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -110,7 +110,7 @@ class OxigraphData:
             original = typed[int(i.value.rsplit(":", 1)[1])][1]
             probe_key, key = _oxigraph_probe(stored), key_of(writer, original)
             if back.setdefault(probe_key, key) != key:
-                return None  # two rdflib terms Oxigraph stores as one ("8.0" and "8.00"; "a"@EN and "a"@en)
+                return None  # two rdflib terms Oxigraph stores as one ("8.0" and "8.00")
             exact = exact and probe_key == _rdflib_probe(original)
         store.remove_graph(pyoxigraph.NamedNode(_PROBE_GRAPH))
         return cls(store, back, exact)
@@ -135,7 +135,7 @@ class OxigraphData:
                     known = self.back.get(_oxigraph_probe(term))
                     row[name] = known if known is not None else key_of(writer, _rdflib_literal(term))
                 elif term is not None:
-                    raise ValueError(f"a SPARQL constraint returned {term!r}, which is not a term of the data graph")
+                    raise UnsupportedShape(f"a SPARQL constraint returned {term!r}, which is not a term of the data graph")
             found.append(row)
         return found
 

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from mdm2kg.resources import ontology_dir
 
 ID_BASE = "https://w3id.org/mdm2kg/id/"
@@ -53,6 +51,8 @@ class Prefix:
 @lru_cache(maxsize=1)
 def prefix_map() -> dict[str, Prefix]:
     """Prefix name -> Prefix, read once from ontology/prefixes.yaml."""
+    import yaml  # here, not at module level: commands that never need the map do not load PyYAML
+
     raw = yaml.safe_load((ontology_dir() / "prefixes.yaml").read_text(encoding="utf-8"))
     return {
         name: Prefix(

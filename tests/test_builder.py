@@ -6,10 +6,14 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from mdm2kg.artifact.cache import resolve_data_dirs
+from mdm2kg.artifact.pipeline import load_and_build
 from mdm2kg.curation.loader import load
+from mdm2kg.errors import RuntimeFailure
 from mdm2kg.rdf.builder import build_graph, to_ntriples, to_turtle
 from mdm2kg.rdf.ontology import load_schema
 
@@ -65,3 +69,61 @@ def test_round_trip_yaml_to_rdf_to_parse() -> None:
     graph = _build("tiny", ontology=True)
     for fmt, data in (("nt", to_ntriples(graph)), ("turtle", to_turtle(graph))):
         assert isomorphic(Graph().parse(data=data, format=fmt), graph)
+
+
+TRICKY = [
+    Literal('say "hi"\\ back\nslash\r\ttab'), Literal("émigré ✓ 𝔘"), Literal("x", lang="en-GB"), Literal("3.20", datatype=XSD.decimal),
+    Literal("three", datatype=XSD.decimal), Literal("2025", datatype=XSD.gYear), Literal("a", datatype=XSD.string),
+    Literal('"""quoted"""'), Literal(True), Literal("v", datatype=URIRef("http://example.org/dt")),
+]
+
+
+def _tricky_graph() -> Graph:
+    graph = Graph()
+    graph.bind("ex", "http://example.org/")
+    for i, literal in enumerate(TRICKY):
+        graph.add((URIRef(f"http://example.org/s{i}"), URIRef("http://example.org/p"), literal))
+    graph.add((URIRef("http://example.org/é"), URIRef("http://example.org/p"), URIRef("http://example.org/o#1")))
+    return graph
+
+
+def test_ntriples_are_rdflibs_ntriples_sorted() -> None:
+    for graph in (_build("tiny", ontology=True), _tricky_graph()):
+        reference = graph.serialize(format="nt", encoding="utf-8")
+        expected = b"".join(sorted({line + b"\n" for line in reference.split(b"\n") if line.strip()}))
+        assert to_ntriples(graph) == expected
+
+
+def test_tricky_terms_round_trip_through_ntriples_and_turtle() -> None:
+    graph = _tricky_graph()
+    for fmt, data in (("nt", to_ntriples(graph)), ("turtle", to_turtle(graph))):
+        assert set(Graph().parse(data=data, format=fmt)) == set(graph), fmt
+
+
+def test_turtle_declares_the_prefixes_it_uses_only() -> None:
+    graph = _build("tiny")
+    graph.bind("unused", "http://unused.example.org/")
+    text = to_turtle(graph).decode()
+    assert "@prefix mdm2: <https://w3id.org/mdm2kg/id/> ." in text and "mdm2:GENE1" in text
+    assert "unused" not in text
+
+
+def test_turtle_with_blank_nodes_is_isomorphic() -> None:
+    graph = _build("micro")
+    node = BNode()
+    graph.add((URIRef(ID + "A"), URIRef(V + "note"), node))
+    graph.add((node, URIRef(V + "says"), Literal("anonymous")))
+    assert isomorphic(Graph().parse(data=to_turtle(graph), format="turtle"), graph)
+
+
+def test_iri_that_ntriples_cannot_hold_is_refused() -> None:
+    graph = Graph()
+    graph.add((URIRef("http://example.org/a b"), URIRef("http://example.org/p"), Literal("x")))
+    with pytest.raises(RuntimeFailure, match="cannot write the IRI"):
+        to_ntriples(graph)
+
+
+def test_shipped_graph_round_trips_through_turtle() -> None:
+    _, graph = load_and_build(resolve_data_dirs(None))
+    assert set(Graph().parse(data=to_turtle(graph), format="turtle")) == set(graph)
+    assert to_turtle(graph) == to_turtle(graph)

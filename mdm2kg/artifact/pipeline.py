@@ -16,7 +16,7 @@ from mdm2kg.errors import CurationError
 from mdm2kg.rdf.builder import build_graph
 from mdm2kg.rdf.metadata import add_metadata
 from mdm2kg.rdf.ontology import load_schema
-from mdm2kg.rdf.shacl import ValidationReport, shacl_problems
+from mdm2kg.rdf.shacl import ShaclEngine, ValidationReport, shacl_problems
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -39,8 +39,8 @@ def build_validated(data_dirs: Sequence[Path]) -> tuple[Dataset, Graph]:
 
 
 def assert_conforms(graph: Graph) -> None:
-    """Raise CurationError when `graph` violates the shapes."""
-    problems, _ = shacl_problems(graph, load_schema())
+    """Raise CurationError when `graph` violates the shapes (checked by the fast SHACL engine)."""
+    problems, _ = shacl_problems(graph, load_schema(), engine=ShaclEngine.FAST)
     if problems:
         raise CurationError(problems)
 
@@ -54,7 +54,7 @@ def validate_data(data_dirs: Sequence[Path], *, seeds: Path | None = None) -> Va
         report.problems.extend(check_anchors(dataset, seeds))
     if not problems:  # SHACL on a graph built from broken records would only repeat them
         graph = build_graph(dataset, schema)
-        shacl, report.shacl_text = shacl_problems(graph, schema)
+        shacl, report.shacl_text = shacl_problems(graph, schema, engine=ShaclEngine.FAST)
         report.problems.extend(shacl)
     report.statistics = {
         "publications": len(dataset.publications), "entities": len(dataset.entities),

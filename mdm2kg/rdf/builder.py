@@ -7,14 +7,17 @@ hash of subject, predicate, object and qualifiers, carrying the evidence nodes.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ClosedNamespace
+from rdflib.term import Node
 
 from mdm2kg.curation.model import Dataset, Evidence, Scalar, Statement
 from mdm2kg.curation.schema import Schema
+from mdm2kg.errors import RuntimeFailure
 from mdm2kg.perf import gc_paused
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, entity_iri, expand
 from mdm2kg.rdf.ontology import ontology_graph
@@ -40,6 +43,11 @@ class Vocabulary:
 
 def vocabulary(schema: Schema) -> Vocabulary:
     return Vocabulary()
+
+
+_XSD_STRING = f"^^<{XSD.string}>".encode()
+# rdflib's URIRef.n3 refuses these characters; an IRI holding one cannot be written as N-Triples
+_IRI_FORBIDDEN = re.compile(r'[<>" {}|\\^`]')
 
 
 def _digest(*parts: str) -> str:
@@ -235,13 +243,77 @@ def build_graph(ds: Dataset, schema: Schema, *, include_ontology: bool = True) -
     return graph
 
 
+class NTriplesWriter:
+    r"""rdflib terms -> N-Triples text: the bytes rdflib's "nt" serializer writes, several times faster
+    (rdflib terms hash and compare in Python, so the writer formats each occurrence instead of
+    looking terms up, and remembers texts, which are plain strings).
+
+    >>> NTriplesWriter().lines(Graph().add((URIRef("http://e/a"), RDFS.label, Literal('say "hi"'))))
+    ['<http://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "say \\"hi\\"" .\n']
+    """
+
+    def __init__(self) -> None:
+        self.terms: dict[str, Node] = {}  # N-Triples text -> the rdflib term, for every term written
+        self.has_blank_nodes = False
+
+    def text(self, term: Node) -> str:
+        """The N-Triples text of one term."""
+        raw = str.__str__(term)  # type: ignore[arg-type]  # plain str: rdflib terms overload + and %
+        if isinstance(term, URIRef):
+            text = f"<{raw}>"
+            if text not in self.terms:
+                if _IRI_FORBIDDEN.search(raw):
+                    raise RuntimeFailure(f"cannot write the IRI <{raw}> as N-Triples (it holds a character IRIs may not hold)")
+                self.terms[text] = term
+            return text
+        if isinstance(term, Literal):
+            text = '"' + raw.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+            if term.language:
+                text = f"{text}@{term.language}"
+            elif term.datatype is not None:
+                text = f"{text}^^<{str.__str__(term.datatype)}>"
+        elif isinstance(term, BNode):
+            self.has_blank_nodes = True
+            text = f"_:{raw}"
+        else:
+            raise RuntimeFailure(f"cannot write {term!r} as N-Triples")
+        if text not in self.terms:
+            self.terms[text] = term
+        return text
+
+    def rows(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[tuple[str, str, str]]:
+        """Each triple (a Graph is an iterable of triples) as the N-Triples texts of its terms, in order."""
+        text = self.text
+        return [(text(s), text(p), text(o)) for s, p, o in triples]
+
+    def lines(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+        """One N-Triples line (ending in a newline) per triple, in order."""
+        return [f"{s} {p} {o} .\n" for s, p, o in self.rows(triples)]
+
+
 def to_ntriples(graph: Graph) -> bytes:
-    """Sorted N-Triples: the same graph always gives the same bytes."""
-    text = graph.serialize(format="nt", encoding="utf-8")
-    lines = sorted(set(line for line in text.split(b"\n") if line.strip()))
-    return b"\n".join(lines) + b"\n"
+    """Sorted N-Triples: the same graph always gives the same bytes (with no blank nodes, whose
+    labels rdflib makes up)."""
+    with gc_paused():
+        return "".join(sorted(set(NTriplesWriter().lines(graph)))).encode("utf-8")
 
 
 def to_turtle(graph: Graph) -> bytes:
-    """Turtle with sorted subjects and predicates (rdflib's serializer orders them)."""
-    return graph.serialize(format="turtle", encoding="utf-8")
+    """Turtle of the sorted N-Triples, written by Oxigraph (fast and deterministic), with the graph's
+    prefixes that its IRIs use. rdflib writes it instead when Oxigraph would not keep the graph as
+    rdflib reads it: an explicit "a"^^xsd:string (Oxigraph writes "a", another term for rdflib) or
+    an IRI Oxigraph refuses."""
+    import pyoxigraph
+
+    nt = to_ntriples(graph)
+    if _XSD_STRING in nt:
+        return graph.serialize(format="turtle", encoding="utf-8")
+    prefixes = {name: str(ns) for name, ns in sorted(graph.namespaces()) if name and b"<" + str(ns).encode() in nt}
+    try:
+        triples = pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        with gc_paused():  # the parsed triples are Python objects, made and dropped one by one
+            turtle = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    except (SyntaxError, ValueError):
+        return graph.serialize(format="turtle", encoding="utf-8")
+    assert turtle is not None  # serialize returns the bytes when given no output
+    return turtle

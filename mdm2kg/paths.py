@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import NotFoundError, UsageError
 from mdm2kg.read.model import ReadModel, read_model
-from mdm2kg.read.network import entity_network
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -215,11 +214,13 @@ def _adjacency(index: _PathIndex, predicates: frozenset[str] | None, directed: b
     key = (predicates, directed)
     if key in index.adjacency:
         return index.adjacency[key]
-    network = entity_network(index.model)  # facts only
-    adj: Adjacency = {n: {} for n in network.nodes}
-    for u, v, data in network.edges(data=True):
-        st: Statement = data["statement"]
-        if u == v or (predicates is not None and st.predicate not in predicates):
+    entities = index.model.entities
+    adj: Adjacency = {n: {} for n in entities}
+    for st in index.model.facts:  # facts only: a negated statement is never a hop
+        u, v = st.subject, st.object
+        if v is None or u not in entities or v not in entities or u == v:
+            continue  # literal values and publications are not hops
+        if predicates is not None and st.predicate not in predicates:
             continue
         adj[u].setdefault(v, []).append(Hop(st, "forward"))
         if not directed:

@@ -138,3 +138,34 @@ def test_consumers_agree_with_the_read_model(shipped_kg: Any) -> None:
         for hop in path.hops:
             st = between[hop.statement.id]
             assert not st.negated and hop.citations == st.evidence and hop.statement.qualifiers == st.qualifiers
+
+
+def test_read_views_are_kept_beside_the_graph_and_never_trusted_blindly(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from mdm2kg.read.model import ReadModel
+
+    monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
+    kg = KnowledgeGraph.build([FIXTURES / "tiny", FIXTURES / "negation"])
+    fresh = ReadModel(kg).statements
+    view = kg.nt_path.parent / "view-statements.json"
+    assert view.is_file()
+    assert ReadModel(kg).statements == fresh  # read back from the file, equal in every field
+    view.write_text('{"header": {"graph": "another", "code": "x"}, "data": []}')
+    assert ReadModel(kg).statements == fresh  # a view of another graph is recomputed
+    view.write_text("{damaged")
+    assert ReadModel(kg).statements == fresh
+    assert any(st.negated for st in fresh) and any(st.qualifiers for st in fresh)
+
+
+def test_a_damaged_on_disk_store_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mdm2kg.artifact.store import ensure_store, open_store
+
+    monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
+    kg = KnowledgeGraph.build([FIXTURES / "tiny"])
+    expected = kg.ntriples().count(b"\n")
+    location = ensure_store(kg)
+    (location / "CURRENT").unlink()
+    assert len(open_store(kg)) == expected
+    for table in location.glob("*.sst"):
+        table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    assert len(open_store(kg)) == expected

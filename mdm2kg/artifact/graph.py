@@ -62,8 +62,8 @@ class Verdict:
             return None
 
 
-def _cached(directory: Path) -> Path | None:
-    """The cached graph in `directory` when its bytes match a conforming verdict."""
+def _cached(directory: Path) -> tuple[Path, str] | None:
+    """The cached graph in `directory` and its SHA-256, when its bytes match a conforming verdict."""
     target, verdict_path = directory / GRAPH, directory / VERDICT
     if not target.is_file():
         return None
@@ -73,16 +73,17 @@ def _cached(directory: Path) -> Path | None:
     except OSError:
         data = b""
     if verdict is not None and verdict.conforms and verdict.matches(data):
-        return target
+        return target, verdict.sha256
     log.warning("mdm2kg: the cached graph in %s is damaged or unverified; rebuilding it", directory)
     return None
 
 
-def _store(directory: Path, data: bytes) -> Path:
+def _store(directory: Path, data: bytes) -> tuple[Path, str]:
     """Write a validated graph and its verdict (the verdict last: a graph without one is not trusted)."""
     target = atomic_write(directory / GRAPH, data)
-    atomic_write(directory / VERDICT, Verdict.of(data, conforms=True).to_json())
-    return target
+    verdict = Verdict.of(data, conforms=True)
+    atomic_write(directory / VERDICT, verdict.to_json())
+    return target, verdict.sha256
 
 
 class KnowledgeGraph:
@@ -94,9 +95,10 @@ class KnowledgeGraph:
     True
     """
 
-    def __init__(self, nt_path: Path, *, key: str = "", data_dirs: Sequence[Path] = ()) -> None:
+    def __init__(self, nt_path: Path, *, key: str = "", data_dirs: Sequence[Path] = (), sha256: str = "") -> None:
         self.nt_path = nt_path
         self.key = key
+        self.sha256 = sha256  # of the N-Triples, when verified (lets derived views be cached beside it)
         self.data_dirs = list(data_dirs)
         self._rdf: Graph | None = None
         self._store: pyoxigraph.Store | None = None
@@ -108,15 +110,15 @@ class KnowledgeGraph:
         dirs = resolve_data_dirs(data)
         key = input_hash(dirs)
         directory = cache_root() / key
-        target = _cached(directory) if use_cache else None
-        if target is None:
+        found = _cached(directory) if use_cache else None
+        if found is None:
             # the build path (rdflib, pySHACL, PyYAML) loads only on a cache miss
             from mdm2kg.artifact.pipeline import build_validated
             from mdm2kg.rdf.builder import to_ntriples
 
             _, graph = build_validated(dirs)
-            target = _store(directory, to_ntriples(graph))
-        return cls(target, key=key, data_dirs=dirs)
+            found = _store(directory, to_ntriples(graph))
+        return cls(found[0], key=key, data_dirs=dirs, sha256=found[1])
 
     @classmethod
     def from_file(cls, path: str | Path) -> KnowledgeGraph:
@@ -125,8 +127,8 @@ class KnowledgeGraph:
         path = Path(path)
         raw = path.read_bytes()
         directory = cache_root() / f"file-{hashlib.sha256(raw).hexdigest()[:24]}"
-        target = _cached(directory)
-        if target is None:
+        found = _cached(directory)
+        if found is None:
             from rdflib import Graph
 
             from mdm2kg.artifact.pipeline import assert_conforms
@@ -134,8 +136,8 @@ class KnowledgeGraph:
 
             graph = Graph().parse(data=raw, format="nt" if path.suffix == ".nt" else "turtle")
             assert_conforms(graph)
-            target = _store(directory, to_ntriples(graph))
-        return cls(target, key=directory.name)
+            found = _store(directory, to_ntriples(graph))
+        return cls(found[0], key=directory.name, sha256=found[1])
 
     @property
     def rdf(self) -> Graph:

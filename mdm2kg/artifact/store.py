@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -22,6 +23,7 @@ class BuiltGraph(Protocol):
     key: str
 
 MARKER = "mdm2kg-store.json"
+log = logging.getLogger("mdm2kg")
 
 
 def store_location(kg: BuiltGraph) -> Path:
@@ -98,9 +100,25 @@ def store_triples(location: Path) -> int:
 def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
     """The graph's on-disk store opened read-only in this process (built first if needed).
 
-    Use it instead of ``kg.store`` when the graph is too large to load into memory on
-    every command; it can be open here and served by ``mdm2kg serve`` at the same time.
+    The store is checked on every open: it must open, and hold the triple count its marker
+    recorded for this graph. A store that fails either (a deleted `CURRENT`, a truncated table, a
+    marker from another graph) is removed and rebuilt with a one-line notice, never served.
     """
     import pyoxigraph
 
-    return pyoxigraph.Store.read_only(str(ensure_store(kg)))
+    location = ensure_store(kg)
+    try:
+        store = pyoxigraph.Store.read_only(str(location))
+        if _marker(location) != {"key": kg.key, "triples": len(store)}:
+            raise OSError("the store does not hold what its marker recorded")
+        return store
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:  # RocksDB reports corruption as RuntimeError
+        log.warning("mdm2kg: the on-disk store %s is damaged (%s); rebuilding it", location, exc)
+        store = None  # release RocksDB's handle before removing the files
+        shutil.rmtree(location, ignore_errors=True)
+        return pyoxigraph.Store.read_only(str(ensure_store(kg)))
+
+
+def _marker(location: Path) -> dict[str, object]:
+    raw = json.loads((location / MARKER).read_text())
+    return {"key": raw["key"], "triples": int(raw["triples"])}

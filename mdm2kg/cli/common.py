@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,9 @@ data_option = click.option(
     help="Curated directory to build from (repeatable). 'shipped' means the data shipped with mdm2kg. Default: shipped.",
 )
 disk_option = click.option(
-    "--on-disk", "on_disk", is_flag=True,
-    help="Query the on-disk Oxigraph store (built once, reused between commands) instead of loading the graph into memory.",
+    "--on-disk/--in-memory", "on_disk", default=None,
+    help="Answer from the graph's on-disk Oxigraph store (the default: built once, reused between commands and by "
+         "`serve`, opened in milliseconds) or load the graph into memory. MDM2KG_STORE=disk|memory sets the default.",
 )
 graph_option = click.option(
     "--graph-file", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -60,9 +62,12 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_graph(data: tuple[str, ...], graph_file: Path | None = None, *, on_disk: bool = False) -> Any:
-    """The KnowledgeGraph for a command: from a built file, or built (cached) from --data."""
+def open_graph(data: tuple[str, ...], graph_file: Path | None = None, *, on_disk: bool | None = None) -> Any:
+    """The KnowledgeGraph for a command: from a built file, or built (cached) from --data; answered
+    from its on-disk store unless --in-memory or MDM2KG_STORE=memory."""
     from mdm2kg.artifact.graph import KnowledgeGraph
 
     kg = KnowledgeGraph.from_file(graph_file) if graph_file is not None else KnowledgeGraph.build(list(data) or None)
+    if on_disk is None:
+        on_disk = os.environ.get("MDM2KG_STORE", "disk") != "memory"
     return kg.use_disk_store() if on_disk else kg

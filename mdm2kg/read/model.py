@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mdm2kg.curation.model import AdverseEventObservation, Claim, Evidence, Publication, SourceConflict, TrialResult
 from mdm2kg.prefixes import SPARQL_PROLOGUE
+from mdm2kg.read.persist import cached_view, decode_entities, decode_statements, encode_entities, encode_statements
 from mdm2kg.read.resolve import Resolver
 from mdm2kg.read.terms import curie, local_name, python_value
 from mdm2kg.read.views import Entity, EntityCard, Predicate, Statement
@@ -27,6 +29,7 @@ from mdm2kg.read.views import Entity, EntityCard, Predicate, Statement
 if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph
 
+T = TypeVar("T")
 _MODELS: weakref.WeakKeyDictionary[KnowledgeGraph, ReadModel] = weakref.WeakKeyDictionary()
 
 
@@ -56,9 +59,17 @@ class ReadModel:
 
     # -- entities ------------------------------------------------------------------------------
 
+    def _view(self, name: str, compute: Callable[[], T], encode: Callable[[T], Any], decode: Callable[[Any], T]) -> T:
+        """A view, kept as JSON beside a verified cached graph (see `mdm2kg.read.persist`)."""
+        directory = self.kg.nt_path.parent if self.kg.sha256 else None
+        return cached_view(directory, self.kg.sha256, name, compute, encode, decode)
+
     @cached_property
     def entities(self) -> dict[str, Entity]:
         """Every curated entity by id, sorted by id."""
+        return self._view("entities", self._read_entities, encode_entities, decode_entities)
+
+    def _read_entities(self) -> dict[str, Entity]:
         synonyms: dict[str, list[str]] = defaultdict(list)
         for eid, syn in self.rows("SELECT ?e ?s WHERE { ?e skos:altLabel ?s }"):
             synonyms[eid].append(syn)
@@ -137,6 +148,9 @@ class ReadModel:
     @cached_property
     def statements(self) -> tuple[Statement, ...]:
         """Every curated statement, negated ones included, sorted by subject, predicate, object, id."""
+        return self._view("statements", self._read_statements, encode_statements, decode_statements)
+
+    def _read_statements(self) -> tuple[Statement, ...]:
         qualifiers: dict[str, list[tuple[str, Any]]] = defaultdict(list)
         for st, name, value in self.rows("""
             SELECT ?st ?qp ?v WHERE { ?st a rdf:Statement ; ?qp ?v . ?qp rdfs:subPropertyOf mdm2kg:qualifier }"""):

@@ -26,7 +26,7 @@ from benchmarks.bench_query import best_of
 from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.query import get_named, named_bindings, named_queries, run_named
 from mdm2kg.server import OxigraphServer
-from mdm2kg.sparql.remote import Auth, AuthLike, AuthScheme, push_graph, run_named_remote, run_remote
+from mdm2kg.sparql import Auth, AuthLike, AuthScheme, push_graph, run_named_remote, run_remote
 from tests.test_server import example_params
 
 ID = "https://w3id.org/mdm2kg/id/"

@@ -191,7 +191,7 @@ def oxigraph_rw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def pushed_tiny(oxigraph_rw: Any, tiny_kg: Any) -> str:
-    from mdm2kg.sparql.remote import push_graph
+    from mdm2kg.sparql import push_graph
 
     graph = "https://example.org/test/tiny"
     push_graph(tiny_kg, oxigraph_rw.store_url, graph=graph)
@@ -208,7 +208,7 @@ def _graph(request: pytest.FixtureRequest, which: str) -> Any:
 def check_named_query(kg: Any, name: str, endpoint: str, graph: str, *, empty_is_unbound: bool = False) -> QueryResult | None:
     """Run named query `name` embedded and remotely with the same parameters and assert the same
     rows; returns the embedded answer (None when both sides refuse the parameters alike)."""
-    from mdm2kg.sparql.remote import run_named_remote
+    from mdm2kg.sparql import run_named_remote
 
     query = get_named(name)
     params = example_params(kg, query)
@@ -233,7 +233,7 @@ def test_named_queries_are_found() -> None:
 @pytest.fixture(scope="module")
 def pushed_graphs(request: pytest.FixtureRequest, oxigraph_rw: Any) -> dict[str, str]:
     """The tiny and the shipped graph, each pushed once into its own named graph."""
-    from mdm2kg.sparql.remote import count_triples, push_graph
+    from mdm2kg.sparql import count_triples, push_graph
 
     graphs = {}
     for which in ("tiny", "shipped"):
@@ -258,7 +258,7 @@ def test_shipped_named_queries_have_answers(shipped_kg: Any) -> None:
 
 
 def test_push_twice_leaves_one_copy(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import count_triples, push_graph
+    from mdm2kg.sparql import count_triples, push_graph
 
     graph = "https://example.org/test/twice"
     calls: list[tuple[int, int]] = []
@@ -274,10 +274,10 @@ def test_push_twice_leaves_one_copy(oxigraph_rw: Any, tiny_kg: Any) -> None:
 
 
 def test_push_replaces_what_was_in_the_graph(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import SparqlClient, count_triples, push_graph, run_remote
+    from mdm2kg.sparql import HttpClient, count_triples, push_graph, run_remote
 
     graph = "https://example.org/test/replace"
-    client = SparqlClient(oxigraph_rw.store_url)
+    client = HttpClient(oxigraph_rw.store_url)
     client.request("POST", client.url(graph=graph), body=b"<https://example.org/stray> <https://example.org/p> \"x\" .\n",
                    headers={"Content-Type": "application/n-triples"})
     assert count_triples(oxigraph_rw.query_url, graph) == 1
@@ -303,7 +303,7 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
                                                  values: dict[str, str]) -> None:
     import pyoxigraph as ox
 
-    from mdm2kg.sparql.remote import run_remote
+    from mdm2kg.sparql import run_remote
 
     bindings = {k: v if k == "label" else ox.NamedNode(PREFIXES["mdm2"] + v) for k, v in values.items()}
     embedded = run_query(tiny_kg, text, bindings=bindings)
@@ -316,13 +316,13 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
                                   "apoptosis", "Class A inhibitors"])
 def test_remote_entity_resolution_agrees_with_embedded(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any, text: str) -> None:
     from mdm2kg.paths import resolve_entity
-    from mdm2kg.sparql.remote import resolve_remote_entity
+    from mdm2kg.sparql import resolve_remote_entity
 
     assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == resolve_entity(tiny_kg, text)
 
 
 def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny: str) -> None:
-    from mdm2kg.sparql.remote import resolve_remote_entity, run_named_remote
+    from mdm2kg.sparql import resolve_remote_entity, run_named_remote
 
     with pytest.raises(NotFoundError, match="no entity matches 'nothing-like-this'"):
         resolve_remote_entity(oxigraph_rw.query_url, "nothing-like-this", graph=pushed_tiny)
@@ -335,23 +335,13 @@ def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny:
 
 
 def test_remote_errors_carry_status_and_server_message(oxigraph_rw: Any, pushed_tiny: str, tmp_path: Path) -> None:
-    from mdm2kg.sparql.remote import (
-        EndpointUnreachableError,
-        RemoteError,
-        RemoteQueryError,
-        push_graph,
-        run_remote,
-    )
+    from mdm2kg.sparql import EndpointUnreachableError, RemoteError, RemoteQueryError, push_graph, run_remote
 
-    with pytest.raises(RemoteQueryError) as bad:
+    # a syntax error is found before anything is sent, at the user's own line and column
+    with pytest.raises(QueryError, match=r"syntax error at line 3, column \d+") as bad:
         run_remote(oxigraph_rw.query_url, "SELECT ?x WHERE {\n  ?x ?p\n}", graph=pushed_tiny)
-    assert bad.value.status == 400 and "HTTP 400" in str(bad.value) and bad.value.server_message
-    assert isinstance(bad.value, QueryError)  # the CLI maps it to exit 2
-    assert "error at 3:" in str(bad.value)  # the user's own line numbers, not the prologue's
-    with pytest.raises(RemoteQueryError) as bad_line_one:
-        run_remote(oxigraph_rw.query_url, "SELECT ?x { ?x ?p }", graph=pushed_tiny)
-    assert re.search(r"error at 1:(1[89]|20)\b", str(bad_line_one.value))  # the "}" at column 19
-    with pytest.raises(QueryError, match="read-only"):
+    assert not isinstance(bad.value, RemoteQueryError)
+    with pytest.raises(QueryError, match="updates are refused"):
         run_remote(oxigraph_rw.query_url, "INSERT DATA { <a:b> <a:c> <a:d> }")
     with pytest.raises(EndpointUnreachableError, match="cannot reach"):
         run_remote(f"http://127.0.0.1:{_closed_port()}/query", "ASK {}")
@@ -370,6 +360,50 @@ def test_remote_errors_carry_status_and_server_message(oxigraph_rw: Any, pushed_
         push_graph(blank, oxigraph_rw.store_url)
 
 
+HOSTILE_UPDATES = [
+    "PREFIX ex: <http://ex.org/ns#> CLEAR GRAPH <{g}> ; INSERT {{ ?s ?p ?o }} WHERE {{ SELECT * {{}} }}",
+    "PREFIX ex: <http://ex.org/ns#>\nDROP ALL",
+    "# SELECT * {{ ?s ?p ?o }}\nclear graph <{g}>",
+    "BASE <http://ex.org/#a> PREFIX x: <http://x/#> WITH <{g}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+    "DELETE WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}",
+    "INSERT DATA {{ GRAPH <{g}> {{ <a:b> <a:c> <a:d> }} }} ; DROP GRAPH <{g}>",
+    "LOAD <http://127.0.0.1:9/x> INTO GRAPH <{g}>",
+    "PREFIX ex: <http://ex.org/ns#>",
+    'SELECT * {{ ?s ?p "x" }} ; DROP ALL',
+]
+
+
+@pytest.mark.parametrize("template", HOSTILE_UPDATES)
+def test_updates_are_refused_before_anything_is_sent(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any,
+                                                     template: str) -> None:
+    from mdm2kg.cli import main
+    from mdm2kg.sparql import count_triples, run_remote
+
+    text = template.format(g=pushed_tiny)
+    before = count_triples(oxigraph_rw.query_url, pushed_tiny)
+    for url in (oxigraph_rw.query_url, oxigraph_rw.update_url, f"http://127.0.0.1:{_closed_port()}/query"):
+        with pytest.raises(QueryError, match="refused|syntax error"):  # a closed port proves nothing was sent
+            run_remote(url, text)
+        with pytest.raises(QueryError, match="refused|syntax error"):
+            run_remote(url, text, graph=pushed_tiny, allow_service=True)
+    cli = CliRunner().invoke(main, ["query", text, "--endpoint", oxigraph_rw.query_url])
+    assert cli.exit_code == 2 and "error:" in cli.output and "Traceback" not in cli.output
+    with pytest.raises(QueryError):
+        run_query(tiny_kg, text)
+    assert count_triples(oxigraph_rw.query_url, pushed_tiny) == before == len(tiny_kg.store)
+
+
+def test_service_is_refused_unless_allowed(oxigraph_rw: Any, pushed_tiny: str) -> None:
+    from mdm2kg.sparql import RemoteError, run_remote
+
+    target = f"http://127.0.0.1:{_closed_port()}/sparql"
+    text = f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(QueryError, match="--allow-service"):
+        run_remote(f"http://127.0.0.1:{_closed_port()}/query", text)
+    with pytest.raises(RemoteError):  # allowed: Oxigraph tries the closed port and fails
+        run_remote(oxigraph_rw.query_url, text, allow_service=True)
+
+
 def _closed_port() -> int:
     from mdm2kg.server import free_port
 
@@ -378,7 +412,7 @@ def _closed_port() -> int:
 
 def test_push_command(oxigraph_rw: Any) -> None:
     from mdm2kg.cli import main
-    from mdm2kg.sparql.remote import count_triples
+    from mdm2kg.sparql import count_triples
 
     graph = "https://example.org/test/cli"
     runner = CliRunner()
@@ -464,7 +498,7 @@ def auth_stub() -> Iterator[tuple[str, type[_AuthStub]]]:
 
 @pytest.mark.parametrize("scheme", ["auto", "digest"])
 def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_kg: Any, scheme: str) -> None:
-    from mdm2kg.sparql.remote import Auth, AuthScheme, push_graph
+    from mdm2kg.sparql import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     report = push_graph(tiny_kg, url, auth=Auth("u", "p", AuthScheme(scheme)), chunk_triples=300)
@@ -476,7 +510,8 @@ def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_
 
 
 def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import PREFLIGHT_BYTES, push_graph
+    from mdm2kg.sparql import push_graph
+    from mdm2kg.sparql.client import PREFLIGHT_BYTES
 
     url, handler = auth_stub
     assert tiny_kg.nt_path.stat().st_size > PREFLIGHT_BYTES
@@ -485,7 +520,7 @@ def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: An
 
 
 def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import Auth, AuthScheme, push_graph
+    from mdm2kg.sparql import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     handler.scheme = "basic"
@@ -501,7 +536,7 @@ def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
 
 def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:
     from mdm2kg.cli import main
-    from mdm2kg.sparql.remote import Auth, RemoteAuthError, push_graph
+    from mdm2kg.sparql import Auth, RemoteAuthError, push_graph
 
     url, _ = auth_stub
     with pytest.raises(RemoteAuthError) as err:
@@ -650,13 +685,14 @@ def test_serve_on_a_taken_port_exits_2() -> None:
 
 def test_server_reports_a_port_taken_between_check_and_bind(tiny_kg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import mdm2kg.server as srv
+    from mdm2kg.artifact.store import ensure_store
 
     binary = Path(require_binary("oxigraph"))
     monkeypatch.setattr(srv, "check_port", lambda host, port: None)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        server = srv.OxigraphServer(srv.ensure_store(tiny_kg), port=taken.getsockname()[1], binary=binary)
+        server = srv.OxigraphServer(ensure_store(tiny_kg), port=taken.getsockname()[1], binary=binary)
         with pytest.raises(srv.PortInUseError):
             server.start()
     assert server.process is None
@@ -673,7 +709,7 @@ def test_serve_without_the_binary_is_a_usage_error(monkeypatch: pytest.MonkeyPat
 def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
     from mdm2kg.artifact.store import ensure_store
     from mdm2kg.server import OxigraphServer, is_loopback
-    from mdm2kg.sparql.remote import run_remote
+    from mdm2kg.sparql import run_remote
 
     binary = Path(require_binary("oxigraph"))
     with OxigraphServer(ensure_store(tiny_kg), port=0, binary=binary) as server:
@@ -685,7 +721,7 @@ def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
 
 
 def test_named_query_parameters_are_checked_before_any_request() -> None:
-    from mdm2kg.sparql.remote import run_named_remote
+    from mdm2kg.sparql import run_named_remote
 
     query = next((q for q in named_queries().values() if q.params and q.params[0].required), None)
     if query is None:

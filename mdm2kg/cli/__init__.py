@@ -1,6 +1,7 @@
 """The `mdm2kg` command line. Only this package prints or exits.
 
-Exit codes: 0 success; 1 data problem or nothing found; 2 usage or load error.
+Exit codes: 0 success; 1 data problem or nothing found; 2 usage or load error; 3 runtime
+failure outside the user's data or request (a server that fails, an HTTP 5xx, a timeout).
 Commands are imported lazily (name -> module) so each command loads only what it needs.
 """
 
@@ -15,6 +16,7 @@ import click
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_RUNTIME = 3
 
 # command name -> "module:attribute"; each module defines one click command.
 COMMANDS: dict[str, str] = {
@@ -62,5 +64,6 @@ def _available(name: str) -> bool:
 def main() -> None:
     """mdm2kg: a curated, cited knowledge graph of MDM2 biology and therapeutics.
 
-    Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error.
+    Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error,
+    3 runtime failure (a server that fails, an HTTP 5xx, a timeout).
     """

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
-from mdm2kg.errors import CurationError, Mdm2kgError, NotFoundError, QueryError, UsageError
+from mdm2kg.cli import EXIT_DATA, EXIT_RUNTIME, EXIT_USAGE
+from mdm2kg.errors import CurationError, Mdm2kgError, NotFoundError, QueryError, RuntimeFailure, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +51,8 @@ def handle_errors(func: F) -> F:
             fail(str(exc), EXIT_DATA)
         except (UsageError, QueryError) as exc:
             fail(str(exc), EXIT_USAGE)
+        except RuntimeFailure as exc:
+            fail(str(exc), EXIT_RUNTIME)
         except Mdm2kgError as exc:
             fail(str(exc), EXIT_DATA)
         return None

@@ -382,9 +382,9 @@ def test_updates_are_refused_before_anything_is_sent(oxigraph_rw: Any, pushed_ti
     text = template.format(g=pushed_tiny)
     before = count_triples(oxigraph_rw.query_url, pushed_tiny)
     for url in (oxigraph_rw.query_url, oxigraph_rw.update_url, f"http://127.0.0.1:{_closed_port()}/query"):
-        with pytest.raises(QueryError, match="refused|syntax error"):  # a closed port proves nothing was sent
+        with pytest.raises(QueryError, match=r"refused|syntax error"):  # a closed port proves nothing was sent
             run_remote(url, text)
-        with pytest.raises(QueryError, match="refused|syntax error"):
+        with pytest.raises(QueryError, match=r"refused|syntax error"):
             run_remote(url, text, graph=pushed_tiny, allow_service=True)
     cli = CliRunner().invoke(main, ["query", text, "--endpoint", oxigraph_rw.query_url])
     assert cli.exit_code == 2 and "error:" in cli.output and "Traceback" not in cli.output

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import math
 import os
 import re
@@ -54,7 +55,21 @@ MAX_REDIRECTS = 5
 PREFLIGHT_BYTES = 64 * 1024
 USER_AGENT = "mdm2kg-remote/2"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (terminal escapes included) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # ----------------------------------------------------------------------------- timeouts
@@ -150,7 +165,7 @@ def _transport(url: str) -> httpx.HTTPTransport:
     """A transport whose connections obey the deadline; the environment's proxy unless loopback."""
     host = urllib.parse.urlsplit(url).hostname or ""
     proxy = None
-    if host not in _LOOPBACK and not urllib.request.proxy_bypass(host):
+    if not _is_loopback(host) and not urllib.request.proxy_bypass(host):
         proxy = urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme)
     transport = httpx.HTTPTransport(proxy=proxy, trust_env=False)
     pool = transport._pool  # httpcore's pool: route its sockets through the deadline
@@ -169,7 +184,7 @@ def server_message(body: bytes, content_type: str) -> str:
     if "html" in content_type or text.lstrip().startswith("<"):
         text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
         text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = printable(re.sub(r"\s+", " ", text).strip())
     return text[:600] + ("…" if len(text) > 600 else "")
 
 
@@ -335,4 +350,4 @@ class HttpClient:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return re.sub(r"\s+", " ", text)[:300]
+    return printable(re.sub(r"\s+", " ", text))[:300]

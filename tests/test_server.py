@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
@@ -668,6 +669,184 @@ def test_serve_answers_sparqlwrapper_refuses_updates_and_stops_cleanly(stop_sign
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def guarded(tiny_kg: Any) -> Iterator[Any]:
+    """The tiny graph served read-only behind the gateway, as `mdm2kg serve` does (1 s query timeout)."""
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer
+
+    binary = Path(require_binary("oxigraph"))
+    with OxigraphServer(ensure_store(tiny_kg), port=0, binary=binary, query_timeout=1,
+                        allowed_hosts=["mdm2kg.test"]) as server:
+        yield server
+
+
+def _get(server: Any, path: str, host: str | None = None, **kwargs: Any) -> tuple[int, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.putrequest(kwargs.pop("method", "GET"), path, skip_host=host is not None)
+        if host is not None and host != "":
+            connection.putheader("Host", host)
+        body = kwargs.pop("body", None)
+        for key, value in kwargs.get("headers", {}).items():
+            connection.putheader(key, value)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_its_own_host_names(guarded: Any) -> None:
+    ask = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
+    for host in (f"127.0.0.1:{guarded.port}", f"localhost:{guarded.port}", "localhost", "[::1]:80", "mdm2kg.test:1"):
+        assert _get(guarded, ask, host=host)[0] == 200, host
+    status, text = _get(guarded, ask, host=f"attacker.example:{guarded.port}")
+    assert status == 403 and "DNS rebinding" in text and "--allow-host" in text
+    assert _get(guarded, "/", host="rebind.attacker.example")[0] == 403  # the query page too
+
+
+def _canary() -> Any:
+    """A local HTTP server that records every request (a SERVICE target)."""
+    hits: list[str] = []
+
+    class Canary(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_GET = do_POST
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Canary)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
+
+
+def test_serve_refuses_service_in_every_spelling(guarded: Any) -> None:
+    canary, hits = _canary()
+    try:
+        target = f"http://127.0.0.1:{canary.server_address[1]}/sparql"
+        texts = [f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                 f"select * {{ service silent <{target}> {{ ?s ?p ?o }} }}",
+                 f"PREFIX t: <{target}#> SELECT * {{ SERVICEt:x{{ ?s ?p ?o }} }}",
+                 f"ASK {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"]
+        for text in texts:
+            status, message = _get(guarded, "/query?query=" + urllib.parse.quote(text))
+            assert status == 403 and "--allow-service" in message, (text, status, message)
+            status, _ = _get(guarded, "/query", method="POST", body=urllib.parse.urlencode({"query": text}).encode(),
+                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            assert status == 403
+            status, _ = _get(guarded, "/sparql", method="POST", body=text.encode(),
+                             headers={"Content-Type": "Application/SPARQL-Query"})
+            assert status == 403
+        # percent-encoded letters are decoded before the check, as Oxigraph decodes them
+        assert _get(guarded, "/query?query=SELECT%20*%20%7B%20%53ERVICE%20%3C" + urllib.parse.quote(target, safe="")
+                    + "%3E%20%7B%20?s%20?p%20?o%20%7D%20%7D")[0] == 403
+        assert _get(guarded, "/query", method="POST", body=texts[0].encode(),
+                    headers={"Content-Type": "application/sparql-query", "Content-Encoding": "gzip"})[0] == 415
+        # "service" as a word in a literal or an IRI is no SERVICE clause
+        fine = 'SELECT * { ?s ?p "self-service" . ?s ?q <http://example.org/service> }'
+        assert _get(guarded, "/query?query=" + urllib.parse.quote(fine))[0] == 200
+        assert hits == []
+    finally:
+        canary.shutdown()
+        canary.server_close()
+
+
+def test_serve_with_allow_service_federates(tiny_kg: Any) -> None:
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer
+
+    canary, hits = _canary()
+    try:
+        target = f"http://127.0.0.1:{canary.server_address[1]}/sparql"
+        with OxigraphServer(ensure_store(tiny_kg), port=0, binary=Path(require_binary("oxigraph")),
+                            allow_service=True) as server:
+            status, _ = _get(server, "/query?query=" + urllib.parse.quote(f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"))
+        assert hits, status  # the server did call the SERVICE endpoint
+    finally:
+        canary.shutdown()
+        canary.server_close()
+
+
+def test_serve_query_timeout_stops_a_long_query(guarded: Any) -> None:
+    """Oxigraph checks its deadline whenever it reads the store (here once per EXISTS): such a
+    query is cancelled. (A pure cartesian product after its inputs are read is not: see README.)"""
+    from mdm2kg.sparql import RemoteTimeoutError, run_remote
+
+    long = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d FILTER EXISTS { ?b ?r ?d } }"
+    with pytest.raises(RemoteTimeoutError, match="cancelled the query"):
+        run_remote(guarded.query_url, long, timeout=120)
+    assert run_remote(guarded.query_url, "ASK { ?s ?p ?o }").boolean is True  # and the server still answers
+
+
+def test_push_to_serve_says_read_only(guarded: Any) -> None:
+    from mdm2kg.cli import main
+
+    result = CliRunner().invoke(main, ["push", "--endpoint", guarded.store_url, "--data", str(TINY)])
+    assert result.exit_code == 2 and "read-only endpoint (HTTP 403)" in result.output
+    assert "--user" not in result.output  # not an authentication problem
+    answered = CliRunner().invoke(main, ["query", "--endpoint", guarded.query_url, "--name", "drug_class_members",
+                                         "--format", "sparql-csv"])
+    assert answered.exit_code == 0 and "https://w3id.org/mdm2kg/id/" in answered.output
+
+
+def test_query_after_push_finds_the_pushed_graph_without_graph_option(oxigraph_rw: Any, tiny_kg: Any) -> None:
+    from mdm2kg.cli import main
+    from mdm2kg.sparql import DEFAULT_GRAPH, push_graph
+
+    push_graph(tiny_kg, oxigraph_rw.store_url)  # the default graph IRI; the store's default graph stays empty
+    runner = CliRunner()
+    named = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "--name", "compound_profile",
+                                 "--param", "compound=drugA"])
+    assert named.exit_code == 0, named.output
+    assert f"pushed graph <{DEFAULT_GRAPH}>" in named.output and "--graph" in named.output
+    adhoc = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
+    assert adhoc.exit_code == 0 and "Gene One" in adhoc.output
+    explicit = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "--graph", DEFAULT_GRAPH,
+                                    "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
+    assert explicit.exit_code == 0 and "note:" not in explicit.output
+
+
+def test_serve_stops_cleanly_on_a_signal_right_after_its_url() -> None:
+    require_binary("oxigraph")
+    from mdm2kg.server import free_port
+
+    proc = _serve(free_port(), "--timeout", "5", "--allow-host", "mdm2kg.test")
+    children: list[int] = []
+    try:
+        _read_url(proc)
+        children = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert "server stopped" in (proc.stderr.read() if proc.stderr else "")
+        deadline = time.monotonic() + 5
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(c) for c in children), "oxigraph outlived mdm2kg serve"
+    finally:
+        for pid in [proc.pid, *children]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def test_serve_documents_its_limits() -> None:
+    from mdm2kg.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    for phrase in ("--timeout", "--timeout-s", "--allow-service", "--allow-host", "--cors", "DNS rebinding"):
+        assert phrase in text, phrase
 
 
 def test_serve_on_a_taken_port_exits_2() -> None:

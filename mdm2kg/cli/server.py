@@ -15,35 +15,50 @@ from mdm2kg.cli.remote import credentials, remote_options, timeouts
               help="Address to listen on. Anything but loopback exposes the graph to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0 picks a free one).")
+@click.option("--timeout", "query_timeout", type=click.IntRange(min=0), default=30, show_default=True, metavar="SECONDS",
+              help="Seconds a query may run before the server abandons it (Oxigraph's --timeout-s); 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE (federation), which makes the server fetch the URLs they name. Off by default.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable). By default only IP addresses, localhost and "
+                   "this machine's name are answered: other names are refused (DNS rebinding).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests from any web page (off by default).")
 @data_option
 @graph_option
 @handle_errors
-def serve(host: str, port: int, data: tuple[str, ...], graph_file: Path | None) -> None:
+def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed_hosts: tuple[str, ...], cors: bool,
+          data: tuple[str, ...], graph_file: Path | None) -> None:
     """Serve the graph read-only over SPARQL 1.1 with Oxigraph, with a query page in the browser.
 
     The graph is loaded once into an on-disk store (cached by the graph's hash) and
-    served until Ctrl-C or SIGTERM. Exit 2 when the port is taken.
+    served until Ctrl-C or SIGTERM. A gateway in front of Oxigraph refuses requests for
+    other host names and SERVICE clauses. Exit 2 when the port is taken.
     """
-    from mdm2kg.artifact.store import ensure_store
-    from mdm2kg.server import OxigraphServer, check_port, free_port, is_loopback, oxigraph_binary
+    from mdm2kg.server import OxigraphServer, Stopped, StopSignals, is_loopback, listen, oxigraph_binary
 
-    binary = oxigraph_binary()
-    if port == 0:
-        port = free_port(host)
-    check_port(host, port)  # fail before the (possibly slow) build
-    location = ensure_store(open_graph(data, graph_file))
-    server = OxigraphServer(location, host=host, port=port, binary=binary).start()
-    try:
-        if not is_loopback(host):
-            click.echo(f"warning: listening on {host}: other machines can query this server", err=True)
-        click.echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
-        click.echo(f"query page: {server.url}")
-        click.echo("press Ctrl-C to stop", err=True)
-        from mdm2kg.server import serve_until_signal
+    with StopSignals() as stops:
+        server: OxigraphServer | None = None
+        try:
+            binary = oxigraph_binary()
+            listener = listen(host, port)  # the port is ours before the (possibly slow) build
+            server = OxigraphServer(Path(), host=host, binary=binary, allow_service=allow_service,
+                                    allowed_hosts=allowed_hosts, query_timeout=query_timeout or None, cors=cors,
+                                    listener=listener)
+            from mdm2kg.artifact.store import ensure_store
 
-        serve_until_signal(server)
-    finally:
-        server.stop()
+            server.location = ensure_store(open_graph(data, graph_file))
+            server.start()
+            if not is_loopback(host):
+                click.echo(f"warning: listening on {host}: other machines can query this server", err=True)
+            click.echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
+            click.echo(f"query page: {server.url}")
+            click.echo("press Ctrl-C to stop", err=True)
+            stops.wait(server)
+        except Stopped:
+            pass
+        finally:
+            if server is not None:
+                server.stop()
     click.echo("server stopped", err=True)
 
 

@@ -20,11 +20,12 @@ from mdm2kg.query.guard import QueryKind
 from mdm2kg.query.results import QueryResult
 from mdm2kg.read.terms import Term, term_of
 from mdm2kg.sparql.client import printable, server_message
-from mdm2kg.sparql.errors import MalformedReplyError
+from mdm2kg.sparql.errors import MalformedReplyError, RemoteTimeoutError
 
 RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
                   "text/tab-separated-values;q=0.8, text/csv;q=0.5")
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.5"
+_CANCELLED = b"The SPARQL operation has been cancelled"
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+")
 
 
@@ -45,6 +46,9 @@ def parse_reply(body: bytes, media: str, kind: QueryKind, *, source: str) -> Que
     except MalformedReplyError:
         raise
     except (SyntaxError, ValueError, UnicodeDecodeError, OSError, csv.Error) as exc:
+        if _CANCELLED in body[-200:]:  # Oxigraph streams its answer, then appends this when its time limit hits
+            raise RemoteTimeoutError(f"{source} cancelled the query at its own time limit "
+                                     "(the server's query timeout, e.g. `mdm2kg serve --timeout`)", url=source) from None
         what = media or "an untyped body"
         raise MalformedReplyError(f"{source} answered {what} that cannot be read: {_first_line(str(exc))}",
                                   url=source) from None

@@ -149,6 +149,13 @@ def test_push_without_or_with_wrong_credentials_is_refused(virtuoso: Virtuoso, t
         with pytest.raises(RemoteAuthError) as refused:
             push_graph(tiny_kg, virtuoso.graph_crud, graph="https://example.org/test/refused", auth=auth)
         assert refused.value.status == 401
+    from click.testing import CliRunner
+
+    from mdm2kg.cli import main
+
+    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.graph_crud, "--data", str(TINY)])
+    assert result.exit_code == 2 and "HTTP 401" in result.output and "credentials" in result.output
+    assert "reset" not in result.output and "Traceback" not in result.output
 
 
 def test_push_command_with_digest(virtuoso: Virtuoso) -> None:

@@ -83,7 +83,6 @@ def _results_format(body: bytes, media: str) -> Any:
 
 
 def _results(body: bytes, media: str, kind: QueryKind, source: str) -> QueryResult:
-    import pyoxigraph as ox
 
     fmt = _results_format(body, media)
     if fmt is False:
@@ -91,17 +90,35 @@ def _results(body: bytes, media: str, kind: QueryKind, source: str) -> QueryResu
     if fmt is None:
         result = _csv_results(body)
     else:
-        parsed = ox.parse_query_results(body, fmt)
-        if isinstance(parsed, ox.QuerySolutions):
-            variables = [v.value for v in parsed.variables]
-            result = QueryResult(variables=variables, raw=list(parsed))
-        else:
-            result = QueryResult(variables=[], boolean=bool(parsed))
+        result = _parsed_results(body, fmt)
     if kind is QueryKind.BOOLEAN and result.boolean is None:
         raise MalformedReplyError(f"{source} answered rows to an ASK query, not a boolean", url=source)
     if kind is QueryKind.SOLUTIONS and result.boolean is not None:
         raise MalformedReplyError(f"{source} answered a boolean to a SELECT query, not rows", url=source)
     return result
+
+
+def _parsed_results(body: bytes, fmt: Any) -> QueryResult:
+    """JSON, XML or TSV results read by pyoxigraph, as plain `Term` rows.
+
+    pyoxigraph's result objects may only be freed by the thread that made them, so none
+    outlives this call, not even in a traceback.
+    """
+    import pyoxigraph as ox
+
+    parsed = ox.parse_query_results(body, fmt)
+    try:
+        if not isinstance(parsed, ox.QuerySolutions):
+            return QueryResult(variables=[], boolean=bool(parsed))
+        variables = [v.value for v in parsed.variables]
+        rows = [{name: term_of(node) for name, node in zip(variables, solution, strict=True) if node is not None}
+                for solution in parsed]
+        return QueryResult(variables=variables, rows=rows)
+    except SyntaxError as exc:
+        message = str(exc)
+    finally:
+        del parsed
+    raise SyntaxError(message)
 
 
 def _csv_results(body: bytes) -> QueryResult:
@@ -138,5 +155,12 @@ def _graph_result(body: bytes, media: str, source: str) -> QueryResult:
         fmt = ox.RdfFormat.N_TRIPLES
     if fmt is None:
         raise _not_results(body, media, "RDF", source)
-    rows = [{"s": term_of(t.subject), "p": term_of(t.predicate), "o": term_of(t.object)} for t in ox.parse(body, format=fmt)]
-    return QueryResult(variables=["s", "p", "o"], rows=rows)
+    triples = ox.parse(body, format=fmt)
+    try:
+        rows = [{"s": term_of(t.subject), "p": term_of(t.predicate), "o": term_of(t.object)} for t in triples]
+        return QueryResult(variables=["s", "p", "o"], rows=rows)
+    except SyntaxError as exc:
+        message = str(exc)
+    finally:
+        del triples  # freed by this thread (see _parsed_results)
+    raise SyntaxError(message)

@@ -34,6 +34,10 @@ MAX_HEAD = 64 * 1024
 MAX_SPARQL_BODY = 16 * 1024 * 1024
 _SPARQL_MEDIA = frozenset({"application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"})
 _BUFFER = 256 * 1024
+IDLE_SECONDS = 300.0
+"""A client that sends nothing (or reads nothing) this long is disconnected."""
+MAX_CONNECTIONS = 256
+"""Client connections served at once; more get HTTP 503."""
 
 
 class RefusedRequest(Exception):
@@ -285,6 +289,7 @@ class Gateway:
     def __init__(self, listener: socket.socket, backend: tuple[str, int], policy: Policy) -> None:
         self.listener, self.backend, self.policy = listener, backend, policy
         self.backend_ready = threading.Event()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._accept, name="mdm2kg-gateway", daemon=True)
 
@@ -301,8 +306,21 @@ class Gateway:
                     return
                 continue
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client.settimeout(IDLE_SECONDS)
+            if not self._slots.acquire(blocking=False):
+                busy = RefusedRequest(503, "Service Unavailable", f"more than {MAX_CONNECTIONS} connections at once")
+                with contextlib.suppress(OSError):
+                    client.sendall(busy.response())
+                client.close()
+                continue
             link = _Link(client, self.backend, self.policy, self.backend_ready)
-            threading.Thread(target=link.run, name="mdm2kg-gateway-link", daemon=True).start()
+            threading.Thread(target=self._serve, args=(link,), name="mdm2kg-gateway-link", daemon=True).start()
+
+    def _serve(self, link: _Link) -> None:
+        try:
+            link.run()
+        finally:
+            self._slots.release()
 
     def stop(self) -> None:
         self._stopped.set()

@@ -27,7 +27,8 @@ from typing import Any
 import networkx as nx
 
 from mdm2kg.read.network import Citation
-from mdm2kg.render import CATEGORY_STYLE, Selection, render, write_page
+from mdm2kg.render import Selection, render, write_page
+from mdm2kg.render.page import CATEGORY_STYLE
 
 TARGETS = {"shipped": 2000.0, "synthetic": 5000.0}  # milliseconds
 TRIVIAL = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>baseline</title></head><body><p>baseline</p>" \

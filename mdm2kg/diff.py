@@ -1,14 +1,17 @@
 """Differences between two releases of the graph, record by record.
 
 Both sides are read as built graphs (a file, a directory holding `mdm2kg.nt`, or a curated
-data directory that is built first). Records are compared by IRI: entities (grouped by
-category), statements (by predicate), results (trial results and adverse-event
-observations), conflicts (by conflict kind) and publications (by kind). A record's fields
-are its own triples, with evidence and conflict claims expanded in place, so an edited
-anchor shows as a change of the statement that carries it. A statement whose qualifiers
-changed gets a new IRI; when one removed and one added statement share subject, predicate
-and object they are reported as one change. Triples outside any record (the vocabulary) are
-counted as "other"; the dataset description is ignored (it always differs between releases).
+data directory that is built first) and compared through their read models (`mdm2kg.read`):
+entities (grouped by category), statements with negation, qualifiers and evidence (by
+predicate), results (trial results and adverse-event observations), conflicts (by conflict
+kind) and publications (by kind), each compared by id. A record's fields are its read-model
+values under the property names of the graph (`rdfs:label`, `mdm2kg:q_site`, ...), with
+evidence and conflict claims rendered in place, so an edited anchor shows as a change of the
+statement that carries it. A statement whose qualifiers changed gets a new id; when one
+removed and one added statement share subject, predicate and object they are reported as one
+change. Triples about no curated id (the vocabulary) are counted as "other"; the dataset
+description is ignored (it always differs between releases). Numbers read back in canonical
+form (3.20 -> 3.2).
 
 >>> d = diff_graphs(KnowledgeGraph.build(["old/"]), KnowledgeGraph.build(["new/"]))  # doctest: +SKIP
 >>> d.identical, d.summary()["statements"]                                            # doctest: +SKIP
@@ -17,34 +20,25 @@ counted as "other"; the dataset description is ignored (it always differs betwee
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mdm2kg.curation.model import AdverseEventObservation, Evidence, Publication, SourceConflict, TrialResult
 from mdm2kg.errors import UsageError
-from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
-from mdm2kg.rdf.metadata import is_metadata_node, read_description
+from mdm2kg.prefixes import ID_BASE
+from mdm2kg.rdf.metadata import DATASET_IRI, read_description
+from mdm2kg.read.model import ReadModel, read_model
+from mdm2kg.read.views import Entity, Statement
 
 if TYPE_CHECKING:
     from rdflib import Graph
-    from rdflib.term import Node
 
     from mdm2kg.artifact.graph import KnowledgeGraph
 
 SECTIONS = ("entities", "statements", "results", "conflicts", "publications")
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-OWNED = (VOCAB_BASE + "hasEvidence", VOCAB_BASE + "hasClaim")  # nodes expanded inside their owner
-_RECORD_CLASSES = {
-    RDF_NS + "Statement": "statements",
-    VOCAB_BASE + "TrialResult": "results",
-    VOCAB_BASE + "AdverseEventObservation": "results",
-    VOCAB_BASE + "SourceConflict": "conflicts",
-    VOCAB_BASE + "Publication": "publications",
-}
-
-
 def load_graph(source: str | Path) -> KnowledgeGraph:
     """Open one side of a diff: 'shipped', a built file (.nt, .ttl, .jsonld), a directory
     holding `mdm2kg.nt` (the output of `mdm2kg build`) or a curated data directory."""
@@ -187,87 +181,84 @@ class GraphDiff:
         return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=1)
-def _prefixes() -> list[tuple[str, str]]:
-    from mdm2kg.export.common import all_prefixes
-
-    return sorted(all_prefixes().items(), key=lambda item: (-len(item[1]), item[0]))
-
-
-def _short(term: Node) -> str:
-    """Entity ids bare (`GENE1`), other IRIs as CURIEs (`rdfs:label`), literals as text."""
-    from rdflib import Literal
-
-    text = str(term)
-    if isinstance(term, Literal) or text.startswith(ID_BASE):
-        return text.removeprefix(ID_BASE)
-    for name, base in _prefixes():
-        if text.startswith(base):
-            return f"{name}:{text[len(base):]}"
-    return text
+def _text(value: Any) -> str:
+    """A record value as text: booleans as true/false, numbers in canonical form."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
-class _Extractor:
-    def __init__(self, graph: Graph) -> None:
-        from mdm2kg.rdf.ontology import load_schema
+def _lit(value: Any) -> str:
+    return f'"{_text(value)}"'
 
-        self.graph = graph
-        self.curated_predicates = {VOCAB_BASE + name for name in load_schema().predicates}
-        self.curated_classes = {VOCAB_BASE + name for name in load_schema().categories}
-        self.owned: set[Node] = set()
-        self.record_nodes: set[Node] = set()
 
-    def render(self, term: Node) -> str:
-        """A value as text; owned nodes (evidence, claims) as `{key=value; ...}`."""
-        from rdflib import Literal
+def _evidence(ev: Evidence) -> str:
+    """One evidence record in place, e.g. `{anchor="drug A inhibits"; kind="review_statement"; ...}`."""
+    parts = [f"anchor={_lit(ev.anchor)}", f"kind={_lit(ev.kind)}", f"locator={_lit(ev.locator)}", f"source={ev.source}"]
+    parts += [f"cites={ref}" for ref in ev.cites]
+    return "{" + "; ".join(sorted(parts)) + "}"
 
-        if isinstance(term, Literal):
-            return f'"{term}"'
-        return _short(term)
 
-    def expand(self, node: Node, depth: int = 0) -> str:
-        self.owned.add(node)
-        parts = []
-        for p, o in self.graph.predicate_objects(node):
-            if str(p) == RDF_NS + "type":
-                continue
-            value = self.expand(o, depth + 1) if str(p) in OWNED and depth < 3 else self.render(o)
-            parts.append(f"{_short(p).removeprefix('mdm2kg:')}={value}")
-        return "{" + "; ".join(sorted(parts)) + "}"
+def _fields(pairs: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Sorted (property, sorted values) pairs, empty properties left out."""
+    return tuple(sorted((name, tuple(sorted(values))) for name, values in pairs if values))
 
-    def record(self, node: Node, section: str, cls: str) -> Record:
-        fields: dict[str, list[str]] = defaultdict(list)
-        for p, o in self.graph.predicate_objects(node):
-            if section == "entities" and str(p) in self.curated_predicates:
-                continue  # direct triples of statements: compared as statements
-            fields[_short(p)].append(self.expand(o) if str(p) in OWNED else self.render(o))
-        flat = {k: tuple(sorted(v)) for k, v in fields.items()}
-        group = cls.removeprefix(VOCAB_BASE)
-        label = flat.get("rdfs:label", ("",))[0].strip('"')
-        if section == "statements":
-            group = flat.get("rdf:predicate", ("?",))[0].removeprefix("mdm2kg:")
-            quals = [f"{k.removeprefix('mdm2kg:q_')}={v[0].strip(chr(34))}" for k, v in flat.items() if k.startswith("mdm2kg:q_")]
-            label = " ".join([flat.get("rdf:subject", ("?",))[0], group, flat.get("rdf:object", ("?",))[0]])
-            label += f" [{', '.join(sorted(quals))}]" if quals else ""
-        elif section == "conflicts":
-            group = flat.get("mdm2kg:conflictKind", ('"other"',))[0].strip('"')
-        elif section == "publications":
-            group = flat.get("mdm2kg:publicationKind", ('"publication"',))[0].strip('"')
-        return Record(id=_short(node), section=section, group=group, label=label, fields=tuple(sorted(flat.items())))
 
-    def records(self) -> dict[str, dict[str, Record]]:
-        from rdflib import RDF
+def _entity(entity: Entity) -> Record:
+    return Record(entity.id, "entities", entity.category, entity.label, _fields([
+        ("rdf:type", (f"mdm2kg:{entity.category}",)), ("rdfs:label", (_lit(entity.label),)),
+        ("skos:altLabel", tuple(_lit(s) for s in entity.synonyms)), ("skos:notation", tuple(_lit(c) for c in entity.identifiers)),
+        ("dcterms:description", (_lit(entity.description),) if entity.description else ()),
+    ]))
 
-        out: dict[str, dict[str, Record]] = {name: {} for name in SECTIONS}
-        for node, cls in sorted(self.graph.subject_objects(RDF.type)):
-            if is_metadata_node(node):
-                continue
-            section = "entities" if str(cls) in self.curated_classes else _RECORD_CLASSES.get(str(cls))
-            if section is not None:
-                self.record_nodes.add(node)
-                rec = self.record(node, section, str(cls))
-                out[section][rec.id] = rec
-        return out
+
+def _statement(st: Statement) -> Record:
+    quals = [f"{name}={_text(value)}" for name, value in st.qualifiers]
+    label = f"{st.subject} {st.predicate} {st.target}" + (f" [{', '.join(sorted(quals))}]" if quals else "")
+    target = st.object if st.object is not None else _lit(st.value)
+    return Record(st.id, "statements", st.predicate, label, _fields([
+        ("rdf:subject", (st.subject,)), ("rdf:predicate", (f"mdm2kg:{st.predicate}",)), ("rdf:object", (target,)),
+        ("mdm2kg:negated", (_lit(True),) if st.negated else ()),
+        *((f"mdm2kg:q_{name}", (_lit(value),)) for name, value in st.qualifiers),
+        ("mdm2kg:hasEvidence", tuple(_evidence(e) for e in st.evidence)),
+    ]))
+
+
+def _numbers(record: TrialResult | AdverseEventObservation, label: str) -> Record:
+    pairs: list[tuple[str, tuple[str, ...]]] = [(f"mdm2kg:{f.name}", (_lit(getattr(record, f.name)),)) for f in dataclasses.fields(record)
+             if f.name not in ("id", "evidence", "loc") and getattr(record, f.name) is not None]
+    pairs.append(("mdm2kg:hasEvidence", tuple(_evidence(e) for e in record.evidence)))
+    return Record(record.id, "results", type(record).__name__, label, _fields(pairs))
+
+
+def _conflict(conflict: SourceConflict) -> Record:
+    claims = tuple("{" + f"evidence={_evidence(c.evidence)}; preferred={_lit(bool(c.preferred))}; says={_lit(c.says)}" + "}"
+                   for c in conflict.claims)
+    return Record(conflict.id, "conflicts", conflict.kind, conflict.topic, _fields([
+        ("rdfs:label", (_lit(conflict.topic),)), ("mdm2kg:resolution", (_lit(conflict.resolution),)),
+        ("mdm2kg:about", conflict.about), ("mdm2kg:hasClaim", claims),
+    ]))
+
+
+def _publication(pub: Publication) -> Record:
+    return Record(pub.id, "publications", pub.kind, pub.title, _fields([
+        ("dcterms:title", (_lit(pub.title),)), ("dcterms:issued", (_lit(pub.year),) if pub.year is not None else ()),
+        ("skos:exactMatch", pub.identifiers), ("mdm2kg:referencedBy", (pub.referenced_by,) if pub.referenced_by else ()),
+        ("mdm2kg:referenceNumber", (_lit(pub.reference_number),) if pub.reference_number is not None else ()),
+    ]))
+
+
+def records(model: ReadModel) -> dict[str, dict[str, Record]]:
+    """Every comparable record of a read model, by section then id."""
+    found: dict[str, list[Record]] = {
+        "entities": [_entity(e) for e in model.entities.values()],
+        "statements": [_statement(st) for st in model.statements],
+        "results": [_numbers(r, f"{r.trial} {r.endpoint} {_text(r.value)} {r.unit}") for r in model.results]
+        + [_numbers(o, f"{o.trial} {o.event} grade {o.grade}") for o in model.observations],
+        "conflicts": [_conflict(c) for c in model.conflicts],
+        "publications": [_publication(p) for p in model.publications.values()],
+    }
+    return {name: {r.id: r for r in sorted(found[name], key=lambda r: r.id)} for name in SECTIONS}
 
 
 def _field_delta(old: Record, new: Record) -> dict[str, dict[str, list[str]]]:
@@ -308,44 +299,49 @@ def _diff_section(name: str, old: dict[str, Record], new: dict[str, Record]) -> 
     return out
 
 
-def _other_triples(graph: Graph, covered: set[Node]) -> set[str]:
-    from rdflib import Graph as RdfGraph
-
-    rest = RdfGraph()
-    for s, p, o in graph:
-        if s not in covered and not is_metadata_node(s):
-            rest.add((s, p, o))
-    return {line for line in rest.serialize(format="nt").splitlines() if line.strip()}
+def _other_triples(kg: KnowledgeGraph) -> set[str]:
+    """N-Triples lines of the triples outside any record: not about a curated id (entity,
+    statement, evidence, result, conflict, publication) and not the dataset description."""
+    query = f"""SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isBlank(?s) || (!STRSTARTS(STR(?s), "{ID_BASE}")
+              && STR(?s) != "{DATASET_IRI}" && !STRSTARTS(STR(?s), "{DATASET_IRI}/"))) }}"""
+    return {f"{row[0]} {row[1]} {row[2]} ." for row in kg.store.query(query)}  # type: ignore[union-attr]
 
 
-def _graph_view(graph: Graph) -> tuple[dict[str, dict[str, Record]], set[str]]:
-    ex = _Extractor(graph)
-    recs = ex.records()
-    return recs, _other_triples(graph, ex.owned | ex.record_nodes)
-
-
-def _release(graph: Graph) -> dict[str, Any]:
-    info = read_description(graph)
-    triples = info["triples"] if info["triples"] is not None else sum(1 for s, _, _ in graph if not is_metadata_node(s))
+def _release(kg: KnowledgeGraph) -> dict[str, Any]:
+    info = read_description(kg.rdf)
+    triples = info["triples"]
+    if triples is None:
+        (triples,), = read_model(kg).rows(f"""SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o
+            FILTER(STR(?s) != "{DATASET_IRI}" && !STRSTARTS(STR(?s), "{DATASET_IRI}/")) }}""")
     return {"version": info["version"], "issued": info["issued"], "triples": triples}
 
 
 def diff_graphs(old: KnowledgeGraph, new: KnowledgeGraph, *, old_name: str = "old", new_name: str = "new") -> GraphDiff:
     """Compare two built graphs record by record (see the module docstring)."""
-    return diff_rdf(old.rdf, new.rdf, old_name=old_name, new_name=new_name)
-
-
-def diff_rdf(old: Graph, new: Graph, *, old_name: str = "old", new_name: str = "new") -> GraphDiff:
-    """`diff_graphs` on rdflib graphs.
-
-    >>> from rdflib import Graph
-    >>> diff_rdf(Graph(), Graph()).identical
-    True
-    """
-    old_recs, old_other = _graph_view(old)
-    new_recs, new_other = _graph_view(new)
+    old_recs, new_recs = records(read_model(old)), records(read_model(new))
+    old_other, new_other = _other_triples(old), _other_triples(new)
     return GraphDiff(
         old_name=old_name, new_name=new_name, old_release=_release(old), new_release=_release(new),
         sections={name: _diff_section(name, old_recs[name], new_recs[name]) for name in SECTIONS},
         other_added=sorted(new_other - old_other), other_removed=sorted(old_other - new_other),
     )
+
+
+def diff_rdf(old: Graph, new: Graph, *, old_name: str = "old", new_name: str = "new") -> GraphDiff:
+    """`diff_graphs` on rdflib graphs (each written to a temporary N-Triples file and read back).
+
+    >>> from rdflib import Graph
+    >>> diff_rdf(Graph(), Graph()).identical
+    True
+    """
+    import tempfile
+
+    from mdm2kg.artifact.graph import KnowledgeGraph
+
+    with tempfile.TemporaryDirectory(prefix="mdm2kg-diff-") as folder:
+        graphs = []
+        for name, graph in (("old", old), ("new", new)):
+            path = Path(folder) / f"{name}.nt"
+            graph.serialize(destination=str(path), format="nt", encoding="utf-8")
+            graphs.append(KnowledgeGraph(path))
+        return diff_graphs(graphs[0], graphs[1], old_name=old_name, new_name=new_name)

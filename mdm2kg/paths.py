@@ -1,54 +1,106 @@
-"""Cited path questions over the entity projection ("compound to resistance mechanism").
+"""Cited path questions over the entity network ("compound to resistance mechanism").
 
-Ends are entities (id, label, synonym or CURIE, case-insensitive) or categories. Paths are
+Ends are entities (anything the read model's resolver accepts) or categories. Paths are
 enumerated level by level (1 hop, 2 hops, ...) with a depth-first search pruned by the
 breadth-first distance to the target set, so category-to-category questions never enumerate
-the full product. Ranking: fewer hops, then a hub-penalised score in the spirit of
-Hetionet's degree-weighted path count, then evidence count, then ids (deterministic).
+the full product. Only facts are hops: a negated statement is never travelled.
+
+Ranking (documented in the README):
+1. routes through no low-information node or hop first (shared adverse events, trials, trial
+   arms, dosing schedules; combination-partner, adverse-event and trial-design hops);
+2. then fewer hops;
+3. then a higher score: the product over hops of a hub penalty (deg(u)·deg(v))^-0.4 (in the
+   spirit of Hetionet's degree-weighted path count) and of the hop's evidence strength
+   (best evidence kind: clinical result 1.0 > in vivo 0.8 > in vitro 0.6 > structural 0.6 >
+   review statement 0.5 > other 0.4 > curator inference 0.3), times 1 + 0.25 per additional
+   independent reference (one reference cited twice counts once), at most 2;
+4. then ids (deterministic).
+A path's net polarity is the product of its hop signs when every hop runs the same way (0 when
+a hop is unsigned); a head-on route (A -> B <- C) has none.
 """
 
 from __future__ import annotations
 
-import difflib
+import math
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.read.network import Citation, local_name, projection, select_rows
+from mdm2kg.read.model import ReadModel, read_model
+from mdm2kg.read.network import entity_network
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.curation.model import Evidence
+    from mdm2kg.read.views import Statement
 
 MAX_HOPS = 6
 MAX_LIMIT = 1000
 DAMPING = 0.4  # exponent of the degree penalty (Hetionet's DWPC uses 0.4)
+LOW_INFORMATION_CATEGORIES = frozenset({"AdverseEvent", "ClinicalTrial", "TrialArm", "DosingSchedule"})
+LOW_INFORMATION_PREDICATES = frozenset({"combined_with", "has_adverse_event", "evaluates", "has_arm", "enrolls"})
+EVIDENCE_WEIGHT = {
+    "clinical_trial_result": 1.0, "registry_record": 0.8, "preclinical_in_vivo": 0.8, "preclinical_in_vitro": 0.6,
+    "structural": 0.6, "review_statement": 0.5, "curator_inference": 0.3,
+}
+
+
+def evidence_strength(statement: Statement) -> float:
+    """Best evidence kind's weight, times 1 + 0.25 per additional independent reference (max 2).
+
+    >>> from mdm2kg.read.views import Statement
+    >>> from mdm2kg.curation.model import Evidence
+    >>> ev = Evidence("doc", "§1", "a", "preclinical_in_vivo", ("r1", "r2"))
+    >>> evidence_strength(Statement("s", "A", "inhibits", "B", None, -1, False, (), (ev,), "inhibits", "x"))
+    1.0
+    """
+    best = max((EVIDENCE_WEIGHT.get(e.kind, 0.4) for e in statement.evidence), default=0.4)
+    return best * min(2.0, 1 + 0.25 * max(0, len(statement.references) - 1))
 
 
 @dataclass(frozen=True, slots=True)
 class Hop:
-    """One step of a path: the curated statement `subject predicate object`, travelled
-    forward (subject -> object) or backward (object -> subject)."""
+    """One step of a path: a curated statement travelled forward (subject -> object) or backward.
+    `alternatives` are other predicates linking the same two nodes in the same direction."""
 
-    subject: str
-    predicate: str
-    object: str
+    statement: Statement
     direction: str
-    polarity: int
-    citations: tuple[Citation, ...]
-    statement: str
     alternatives: tuple[str, ...] = ()
 
+    @property
+    def subject(self) -> str:
+        return self.statement.subject
+
+    @property
+    def object(self) -> str:
+        return self.statement.object or ""
+
+    @property
+    def predicate(self) -> str:
+        return self.statement.predicate
+
+    @property
+    def polarity(self) -> int:
+        return self.statement.polarity
+
+    @property
+    def citations(self) -> tuple[Evidence, ...]:
+        return self.statement.evidence
+
     def as_dict(self, labels: dict[str, str]) -> dict[str, Any]:
+        st = self.statement
         return {
-            "subject": self.subject, "subject_label": labels.get(self.subject, self.subject),
-            "predicate": self.predicate, "object": self.object, "object_label": labels.get(self.object, self.object),
-            "direction": self.direction, "polarity": self.polarity, "statement": self.statement,
-            "citations": [c.as_dict() for c in self.citations], "alternatives": list(self.alternatives),
+            "subject": st.subject, "subject_label": labels.get(st.subject, st.subject), "predicate": st.predicate,
+            "object": self.object, "object_label": labels.get(self.object, self.object), "direction": self.direction,
+            "polarity": st.polarity, "negated": st.negated, "statement": st.id,
+            "qualifiers": {k: str(v) for k, v in st.qualifiers},
+            "citations": [c.as_dict() for c in st.evidence], "alternatives": list(self.alternatives),
         }
 
 
@@ -57,14 +109,22 @@ class FoundPath:
     nodes: tuple[str, ...]
     hops: tuple[Hop, ...]
     score: float
+    low_information: int = 0
 
     @property
     def length(self) -> int:
         return len(self.hops)
 
     @property
-    def polarity(self) -> int:
-        """Product of the hop signs; 0 when any hop is unsigned."""
+    def head_on(self) -> bool:
+        """True when the hops do not all run the same way (e.g. A -> B <- C)."""
+        return len({h.direction for h in self.hops}) > 1
+
+    @property
+    def polarity(self) -> int | None:
+        """Product of the hop signs (0 when any hop is unsigned); None for a head-on route."""
+        if self.head_on:
+            return None
         sign = 1
         for hop in self.hops:
             sign *= hop.polarity
@@ -92,8 +152,8 @@ class PathSearch:
             "sources": self.sources, "targets": self.targets, "truncated": self.truncated, "message": self.message,
             "paths": [
                 {
-                    "length": p.length, "polarity": p.polarity, "score": round(p.score, 8),
-                    "evidence_count": p.evidence_count,
+                    "length": p.length, "polarity": p.polarity, "head_on": p.head_on, "score": round(p.score, 8),
+                    "low_information": p.low_information, "evidence_count": p.evidence_count,
                     "nodes": [{"id": n, "label": self.labels.get(n, n), "category": self.categories.get(n, "")}
                               for n in p.nodes],
                     "hops": [h.as_dict(self.labels) for h in p.hops],
@@ -103,62 +163,34 @@ class PathSearch:
         }
 
 
+Adjacency = dict[str, dict[str, list[Hop]]]
+
+
 @dataclass(slots=True)
-class _Index:
-    """Lookup tables derived once per graph."""
+class _PathIndex:
+    """Per-graph lookups for path questions (cached per graph)."""
 
-    by_key: dict[str, list[str]]
+    model: ReadModel
     categories: dict[str, list[str]]
-    labels: dict[str, str]
     category_of: dict[str, str]
+    adjacency: dict[tuple[frozenset[str] | None, bool], Adjacency] = field(default_factory=dict)
 
 
-def _index(kg: KnowledgeGraph) -> _Index:
-    """Ids, labels, synonyms, CURIEs and categories of every entity, read with SPARQL
-    (no networkx needed, so resolving a query parameter stays cheap)."""
+_INDEXES: weakref.WeakKeyDictionary[KnowledgeGraph, _PathIndex] = weakref.WeakKeyDictionary()
 
-    def make() -> _Index:
-        rows = select_rows(kg, """
-            SELECT ?e ?cls ?label ?key WHERE { ?e a ?cls . ?cls mdm2kg:curated true . ?e rdfs:label ?label .
-              OPTIONAL { { ?e skos:altLabel ?key } UNION { ?e skos:notation ?key } } } ORDER BY ?e ?key""")
-        by_key: dict[str, list[str]] = {}
+
+def _index(kg: KnowledgeGraph) -> _PathIndex:
+    index = _INDEXES.get(kg)
+    if index is None:
+        model = read_model(kg)
         cats: dict[str, list[str]] = {}
-        labels: dict[str, str] = {}
-        category_of: dict[str, str] = {}
-        for iri, cls, label, key in rows:
-            node = local_name(iri or "")
-            if node not in labels:
-                labels[node] = label or node
-                category_of[node] = local_name(cls or "")
-                cats.setdefault(category_of[node], []).append(node)
-                for k in {node.casefold(), (label or "").casefold()}:
-                    by_key.setdefault(k, []).append(node)
-            if key is not None:
-                by_key.setdefault(key.casefold(), []).append(node)
-        return _Index(by_key, cats, labels, category_of)
-
-    return kg.memo("path-index", make)  # type: ignore[no-any-return]
+        for entity in model.entities.values():
+            cats.setdefault(entity.category, []).append(entity.id)
+        index = _INDEXES[kg] = _PathIndex(model, cats, {e.id: e.category for e in model.entities.values()})
+    return index
 
 
-def resolve_entity(kg: KnowledgeGraph, text: str) -> str:
-    """Entity id for an id, label, synonym or CURIE (case-insensitive).
-
-    Raises NotFoundError listing candidates when unknown or ambiguous.
-    """
-    index = _index(kg)
-    if text in index.labels:
-        return text
-    hits = sorted(set(index.by_key.get(text.casefold(), [])))
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        raise NotFoundError(f"'{text}' is ambiguous", [f"{h} ({index.labels[h]}, {index.category_of[h]})" for h in hits])
-    close = difflib.get_close_matches(text.casefold(), list(index.by_key), n=5, cutoff=0.6)
-    candidates = sorted({f"{n} ({index.labels[n]})" for c in close for n in index.by_key[c]})
-    raise NotFoundError(f"no entity or category matches '{text}'", candidates)
-
-
-def _category(index: _Index, text: str) -> str | None:
+def _category(index: _PathIndex, text: str) -> str | None:
     wanted = text.replace(" ", "").replace("_", "").casefold()
     for cat in index.categories:
         if cat.casefold() == wanted:
@@ -169,32 +201,35 @@ def _category(index: _Index, text: str) -> str | None:
 def resolve_end(kg: KnowledgeGraph, text: str) -> tuple[list[str], str | None]:
     """Node ids for a path end, and the category name when the end is a category."""
     index = _index(kg)
-    if text not in index.labels:
+    if text not in index.category_of:
         cat = _category(index, text)
         if cat is not None:
             return list(index.categories[cat]), cat
-    return [resolve_entity(kg, text)], None
+    try:
+        return [index.model.resolve(text)], None
+    except NotFoundError as exc:
+        raise NotFoundError(f"no entity or category matches '{text}'", exc.candidates) from None
 
 
-def _adjacency(kg: KnowledgeGraph, predicates: frozenset[str] | None, directed: bool) -> dict[str, dict[str, list[Hop]]]:
-    name = f"adjacency:{sorted(predicates) if predicates else '*'}:{directed}"
-
-    def make() -> dict[str, dict[str, list[Hop]]]:
-        g = projection(kg)
-        adj: dict[str, dict[str, list[Hop]]] = {n: {} for n in g.nodes}
-        for u, v, key, data in g.edges(keys=True, data=True):
-            if u == v or (predicates is not None and data["predicate"] not in predicates):
-                continue
-            cites = tuple(data["citations"])
-            adj[u].setdefault(v, []).append(Hop(u, data["predicate"], v, "forward", data["polarity"], cites, key))
-            if not directed:
-                adj[v].setdefault(u, []).append(Hop(u, data["predicate"], v, "backward", data["polarity"], cites, key))
-        for nbrs in adj.values():
-            for hops in nbrs.values():
-                hops.sort(key=lambda h: (h.polarity == 0, -len(h.citations), h.predicate, h.statement))
-        return adj
-
-    return kg.memo(name, make)  # type: ignore[no-any-return]
+def _adjacency(index: _PathIndex, predicates: frozenset[str] | None, directed: bool) -> Adjacency:
+    key = (predicates, directed)
+    if key in index.adjacency:
+        return index.adjacency[key]
+    network = entity_network(index.model)  # facts only
+    adj: Adjacency = {n: {} for n in network.nodes}
+    for u, v, data in network.edges(data=True):
+        st: Statement = data["statement"]
+        if u == v or (predicates is not None and st.predicate not in predicates):
+            continue
+        adj[u].setdefault(v, []).append(Hop(st, "forward"))
+        if not directed:
+            adj[v].setdefault(u, []).append(Hop(st, "backward"))
+    for nbrs in adj.values():
+        for hops in nbrs.values():
+            hops.sort(key=lambda h: (h.polarity == 0, -evidence_strength(h.statement), -len(h.citations), h.predicate,
+                                     h.statement.id))
+    index.adjacency[key] = adj
+    return adj
 
 
 def _distances(adj: dict[str, dict[str, list[Hop]]], targets: Iterable[str], limit: int, directed: bool) -> dict[str, int]:
@@ -236,79 +271,28 @@ def find_paths(
     the length to len(via) + 1. `predicates` restricts the hops; `directed` follows statements
     only from subject to object.
     """
-    if not 1 <= max_hops <= MAX_HOPS:
-        raise UsageError(f"max_hops must be between 1 and {MAX_HOPS}")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
+    _check_bounds(max_hops, limit, time_budget)
     index = _index(kg)
-    via_cats: list[str] | None = None
-    if via:
-        via_cats = []
-        for cat in via:
-            matched = _category(index, cat)
-            if matched is None:
-                raise NotFoundError(f"unknown category '{cat}' in via", sorted(index.categories))
-            via_cats.append(matched)
-        if len(via_cats) + 1 > MAX_HOPS:
-            raise UsageError(f"a metapath may have at most {MAX_HOPS - 1} intermediate categories")
+    via_cats = _metapath(index, via)
     sources, source_cat = resolve_end(kg, source)
     targets, target_cat = resolve_end(kg, target)
-    pred_set = frozenset(predicates) if predicates else None
-    adj = _adjacency(kg, pred_set, directed)
+    adj = _adjacency(index, frozenset(predicates) if predicates else None, directed)
     degree = {n: max(1, len(nbrs)) for n, nbrs in adj.items()}
-    target_set = set(targets)
-    source_set = set(sources)
     levels = [len(via_cats) + 1] if via_cats is not None else list(range(1, max_hops + 1))
-    dist = _distances(adj, target_set, max(levels), directed)
-    search = PathSearch(sources=sources, targets=targets, labels=index.labels, categories=index.category_of)
-    deadline = time.monotonic() + time_budget
+    walk = _Walk(adj, set(targets), _distances(adj, set(targets), max(levels), directed),
+                 # intermediate nodes may not be ends of a category question: a path stops at the first match
+                 blocked=(set(targets) if target_cat else set()) | (set(sources) if source_cat else set()),
+                 via=via_cats, category_of=index.category_of, deadline=time.monotonic() + time_budget)
+    search = PathSearch(sources=sources, targets=targets, labels=index.model.labels, categories=index.category_of)
     found: list[FoundPath] = []
-    # intermediate nodes may not be ends of a category question: a path stops at the first match
-    blocked = (target_set if target_cat else set()) | (source_set if source_cat else set())
-
     for length in levels:
-        level: list[tuple[str, ...]] = []
-        for start in sources:
-            if dist.get(start, length + 1) > length:
-                continue
-            stack: list[tuple[str, ...]] = [(start,)]
-            while stack:
-                if time.monotonic() > deadline:
-                    search.truncated = True
-                    break
-                route = stack.pop()
-                node = route[-1]
-                depth = len(route) - 1
-                if depth == length:
-                    if node in target_set and node != start:
-                        level.append(route)
-                    continue
-                remaining = length - depth - 1
-                for nxt in sorted(adj[node], reverse=True):
-                    if nxt in route or dist.get(nxt, length + 1) > remaining:
-                        continue
-                    if remaining > 0 and (nxt in blocked or nxt in target_set):
-                        continue
-                    if via_cats is not None and remaining > 0 and index.category_of.get(nxt) != via_cats[depth]:
-                        continue
-                    stack.append((*route, nxt))
-            if search.truncated:
-                break
-        for route in level:
-            hops = []
-            score = 1.0
-            for u, v in pairwise(route):
-                options = adj[u][v]
-                best = options[0]
-                others = tuple(sorted({h.predicate for h in options[1:] if h.predicate != best.predicate}))
-                hops.append(Hop(best.subject, best.predicate, best.object, best.direction, best.polarity,
-                                best.citations, best.statement, others))
-                score *= (degree[u] * degree[v]) ** -DAMPING
-            found.append(FoundPath(route, tuple(hops), score))
-        if search.truncated or len(found) >= limit:
+        routes = walk.routes(sources, length)
+        found.extend(_assemble(route, adj, degree, index.category_of) for route in routes)
+        if walk.truncated or len(found) >= limit:
             break
-    found.sort(key=lambda p: (p.length, -p.score, -p.evidence_count, p.nodes))
+    found.sort(key=lambda p: (p.low_information, p.length, -p.score, -p.evidence_count, p.nodes))
     search.paths = found[:limit]
+    search.truncated = walk.truncated
     if search.truncated:
         search.message = f"enumeration stopped at the {time_budget:g} s time budget; results are partial"
     elif not search.paths:
@@ -316,23 +300,125 @@ def find_paths(
     return search
 
 
-def format_path_text(search: PathSearch) -> str:
-    """Readable hops with citations, one block per path."""
-    arrows = {1: "(+)", -1: "(−)", 0: ""}
+def _check_bounds(max_hops: int, limit: int, time_budget: float) -> None:
+    if not 1 <= max_hops <= MAX_HOPS:
+        raise UsageError(f"max_hops must be between 1 and {MAX_HOPS}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not math.isfinite(time_budget) or time_budget < 0:
+        raise UsageError(f"time budget must be a finite, non-negative number of seconds, got {time_budget}")
+
+
+def _metapath(index: _PathIndex, via: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """The categories of a metapath, canonicalised; None without one."""
+    if not via:
+        return None
+    cats = []
+    for cat in via:
+        matched = _category(index, cat)
+        if matched is None:
+            raise NotFoundError(f"unknown category '{cat}' in via", sorted(index.categories))
+        cats.append(matched)
+    if len(cats) + 1 > MAX_HOPS:
+        raise UsageError(f"a metapath may have at most {MAX_HOPS - 1} intermediate categories")
+    return cats
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Depth-first enumeration of routes of one exact length, pruned by distance to the targets."""
+
+    adj: Adjacency
+    targets: set[str]
+    dist: dict[str, int]
+    blocked: set[str]
+    via: list[str] | None
+    category_of: dict[str, str]
+    deadline: float
+    truncated: bool = False
+
+    def routes(self, sources: list[str], length: int) -> list[tuple[str, ...]]:
+        out: list[tuple[str, ...]] = []
+        for start in sources:
+            if self.dist.get(start, length + 1) <= length:
+                self._from(start, length, out)
+            if self.truncated:
+                break
+        return out
+
+    def _from(self, start: str, length: int, out: list[tuple[str, ...]]) -> None:
+        stack: list[tuple[str, ...]] = [(start,)]
+        while stack:
+            if time.monotonic() > self.deadline:
+                self.truncated = True
+                return
+            route = stack.pop()
+            depth = len(route) - 1
+            if depth == length:
+                if route[-1] in self.targets and route[-1] != start:
+                    out.append(route)
+                continue
+            stack.extend((*route, nxt) for nxt in self._next(route, length - depth - 1, depth))
+
+    def _next(self, route: tuple[str, ...], remaining: int, depth: int) -> list[str]:
+        nexts = []
+        for nxt in sorted(self.adj[route[-1]], reverse=True):
+            if nxt in route or self.dist.get(nxt, remaining + 1) > remaining:
+                continue
+            if remaining > 0 and (nxt in self.blocked or nxt in self.targets):
+                continue
+            if self.via is not None and remaining > 0 and self.category_of.get(nxt) != self.via[depth]:
+                continue
+            nexts.append(nxt)
+        return nexts
+
+
+def _assemble(route: tuple[str, ...], adj: Adjacency, degree: dict[str, int], category_of: dict[str, str]) -> FoundPath:
+    """The best hop for each step of a route, with same-direction alternatives, and the route's score."""
+    hops = []
+    score = 1.0
+    for u, v in pairwise(route):
+        options = adj[u][v]
+        best = options[0]
+        others = tuple(sorted({h.predicate for h in options[1:]
+                               if h.direction == best.direction and h.predicate != best.predicate}))
+        hops.append(Hop(best.statement, best.direction, others))
+        score *= (degree[u] * degree[v]) ** -DAMPING * evidence_strength(best.statement)
+    low = sum(category_of.get(n) in LOW_INFORMATION_CATEGORIES for n in route[1:-1])
+    low += sum(h.predicate in LOW_INFORMATION_PREDICATES for h in hops)
+    return FoundPath(route, tuple(hops), score, low)
+
+
+def _hop_line(hop: Hop, labels: dict[str, str]) -> str:
+    s, o = labels.get(hop.subject, hop.subject), labels.get(hop.object, hop.object)
+    sign = {1: "(+)", -1: "(−)", 0: ""}[hop.polarity]
+    if hop.direction == "forward":
+        return f"  {s} --{hop.predicate}{sign}--> {o}"
+    return f"  {o} <--{hop.predicate}{sign}-- {s}"
+
+
+def _net(path: FoundPath) -> str:
+    if path.polarity is None:
+        return "no net polarity (head-on route)"
+    return "net polarity " + {1: "+", -1: "−", 0: "unsigned"}[path.polarity]
+
+
+def format_path_text(search: PathSearch, *, explain: bool = False) -> str:
+    """Readable hops with qualifiers and citations, one block per path; with `explain`, one
+    sentence per hop instead of arrows."""
     lines: list[str] = []
     for i, path in enumerate(search.paths, start=1):
-        net = {1: "+", -1: "−", 0: "unsigned"}[path.polarity]
-        lines.append(f"Path {i}: {path.length} hop(s), net polarity {net}, score {path.score:.4g}, "
-                     f"{path.evidence_count} citation(s)")
+        lines.append(f"Path {i}: {path.length} hop(s), {_net(path)}, score {path.score:.4g}, "
+                     f"{path.evidence_count} citation(s)" + (", through low-information nodes" if path.low_information else ""))
         for hop in path.hops:
-            s, o = search.labels.get(hop.subject, hop.subject), search.labels.get(hop.object, hop.object)
-            sign = arrows[hop.polarity]
-            if hop.direction == "forward":
-                lines.append(f"  {s} --{hop.predicate}{sign}--> {o}")
+            if explain:
+                lines.append(f"  {hop.statement.sentence(search.labels)}.")
             else:
-                lines.append(f"  {o} <--{hop.predicate}{sign}-- {s}")
+                lines.append(_hop_line(hop, search.labels))
             if hop.alternatives:
-                lines.append(f"      also: {', '.join(hop.alternatives)}")
+                lines.append(f"      also, same direction: {', '.join(hop.alternatives)}")
+            if hop.statement.qualifiers:
+                lines.append("      qualifiers: " + "; ".join(f"{k}={v}" for k, v in hop.statement.qualifiers))
             for c in hop.citations:
                 lines.append(f"      [{c.kind}] {c}")
         lines.append("")

@@ -25,6 +25,20 @@ SPARQL_PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "owl": "http://www.w3.org/2002/07/owl#",
 }
+# Standard vocabularies the graph and its exports use (the project prefix map adds the rest).
+STANDARD_PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "http://schema.org/",
+    "biolink": "https://w3id.org/biolink/vocab/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "prov": "http://www.w3.org/ns/prov#",
+}
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in SPARQL_PREFIXES.items())
 
 
@@ -78,13 +92,36 @@ def expand(curie: str) -> str:
 
 
 def contract(iri: str) -> str:
-    """IRI -> CURIE (longest matching prefix); the IRI itself when no prefix matches."""
-    best = ""
-    best_name = ""
-    for name, spec in prefix_map().items():
-        if iri.startswith(spec.iri) and len(spec.iri) > len(best):
-            best, best_name = spec.iri, name
-    return f"{best_name}:{iri[len(best):]}" if best else iri
+    """IRI -> CURIE (longest matching prefix of `all_prefixes`); the IRI itself when none matches.
+
+    >>> contract("https://w3id.org/mdm2kg/id/MDM2"), contract("http://www.w3.org/2000/01/rdf-schema#label")
+    ('mdm2:MDM2', 'rdfs:label')
+    """
+    for name, base in _by_length():
+        if iri.startswith(base):
+            local = iri[len(base):]
+            if not local.startswith("//"):
+                return f"{name}:{local}"
+    return iri
+
+
+@lru_cache(maxsize=1)
+def _by_length() -> list[tuple[str, str]]:
+    return sorted(all_prefixes().items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def local_name(iri: str | None, *bases: str) -> str:
+    """The part of `iri` after the first matching base (mdm2kg's id and vocabulary bases by
+    default); any other IRI unchanged.
+
+    >>> local_name("https://w3id.org/mdm2kg/id/MDM2"), local_name("https://w3id.org/mdm2kg/vocab/inhibits")
+    ('MDM2', 'inhibits')
+    """
+    text = iri or ""
+    for base in bases or (ID_BASE, VOCAB_BASE):
+        if text.startswith(base):
+            return text[len(base):]
+    return text
 
 
 def resolver_url(curie: str) -> str | None:
@@ -102,3 +139,10 @@ def entity_iri(entity_id: str) -> str:
 
 def vocab_iri(term: str) -> str:
     return VOCAB_BASE + term
+
+
+def all_prefixes() -> dict[str, str]:
+    """Project prefix map plus the standard vocabularies the graph uses, sorted by name."""
+    merged = dict(STANDARD_PREFIXES)
+    merged.update({name: spec.iri for name, spec in prefix_map().items()})
+    return dict(sorted(merged.items()))

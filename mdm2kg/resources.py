@@ -9,6 +9,9 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from mdm2kg import __version__
+from mdm2kg.errors import RuntimeFailure
+
 
 def _data_root(name: str) -> Path:
     packaged = Path(str(files("mdm2kg"))) / "_data" / name
@@ -17,7 +20,7 @@ def _data_root(name: str) -> Path:
     checkout = Path(__file__).resolve().parent.parent / name
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError(f"mdm2kg package data '{name}' is missing from the installation")
+    raise RuntimeFailure(f"mdm2kg package data '{name}' is missing from the installation; reinstall mdm2kg")
 
 
 def ontology_dir() -> Path:
@@ -35,11 +38,6 @@ def queries_dir() -> Path:
     return Path(str(files("mdm2kg.query"))) / "queries"
 
 
-def installed_version() -> str | None:
-    """The installed mdm2kg version from package metadata, or None in a bare source tree."""
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version("mdm2kg")
-    except importlib.metadata.PackageNotFoundError:
-        return None
+def installed_version() -> str:
+    """The mdm2kg version (one source: `mdm2kg.__version__`, which the wheel's metadata also reads)."""
+    return __version__

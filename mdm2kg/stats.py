@@ -1,49 +1,61 @@
-"""Counts over a built graph (categories, predicates, records, coverage), via SPARQL."""
+"""Counts over a built graph: categories, predicates, records, evidence kinds and coverage.
+
+Everything is counted from the read model (`mdm2kg.read`), the same records every other
+consumer shows; only the triple count is a SPARQL query. Negated statements count among the
+statements of their predicate and, on their own line, as `coverage["negated statements"]`.
+
+>>> from mdm2kg.artifact.graph import KnowledgeGraph
+>>> graph_stats(KnowledgeGraph.build(["tests/fixtures/tiny", "tests/fixtures/negation"]))["coverage"]["negated statements"] > 0
+True
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
-from mdm2kg.prefixes import SPARQL_PROLOGUE
+from mdm2kg.read.model import read_model
+
+if TYPE_CHECKING:
+    from mdm2kg.artifact.graph import KnowledgeGraph
 
 
-def _rows(kg: Any, text: str) -> list[tuple[str, ...]]:
-    return [tuple(term.value for term in row) for row in kg.store.query(SPARQL_PROLOGUE + text)]
+def _sorted(counts: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counts.items()))
 
 
-def graph_stats(kg: Any) -> dict[str, Any]:
-    """Counts per category, per predicate, per record kind and coverage figures (sorted)."""
-    triples = int(_rows(kg, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][0])
-    categories = _rows(kg, """
-        SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?cls . ?cls mdm2kg:curated true .
-          BIND(STRAFTER(STR(?cls), STR(mdm2kg:)) AS ?c) } GROUP BY ?c ORDER BY ?c""")
-    predicates = _rows(kg, """
-        SELECT ?p (COUNT(?st) AS ?n) WHERE { ?st a rdf:Statement ; rdf:predicate ?pred .
-          BIND(STRAFTER(STR(?pred), STR(mdm2kg:)) AS ?p) } GROUP BY ?p ORDER BY ?p""")
-    records = {}
-    for name, cls in (("publications", "Publication"), ("statements", "rdf:Statement"), ("evidence", "Evidence"),
-                      ("trial results", "TrialResult"), ("adverse-event observations", "AdverseEventObservation"),
-                      ("source conflicts", "SourceConflict")):
-        term = cls if ":" in cls else f"mdm2kg:{cls}"
-        records[name] = int(_rows(kg, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {term} }}")[0][0])
+def graph_stats(kg: KnowledgeGraph) -> dict[str, Any]:
+    """Counts per category, per predicate, per record kind, per evidence kind and coverage
+    figures (each section sorted by name)."""
+    model = read_model(kg)
+    (triples,), = model.rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    entities = model.entities.values()
+    statements = model.statements
+    evidence = [e for st in statements for e in st.evidence]
+    evidence += [e for r in model.results for e in r.evidence]
+    evidence += [e for o in model.observations for e in o.evidence]
+    evidence += [claim.evidence for c in model.conflicts for claim in c.claims]
+    records = {
+        "publications": len(model.publications),
+        "statements": len(statements),
+        "evidence": len(evidence),
+        "trial results": len(model.results),
+        "adverse-event observations": len(model.observations),
+        "source conflicts": len(model.conflicts),
+    }
     coverage = {
-        "entities": int(_rows(kg, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c . ?c mdm2kg:curated true }")[0][0]),
-        "entities without external identifier": int(_rows(kg, """
-            SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c . ?c mdm2kg:curated true .
-              FILTER NOT EXISTS { ?e skos:exactMatch ?x } }""")[0][0]),
-        "genes without external identifier": int(_rows(kg, """
-            SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a mdm2kg:Gene .
-              FILTER NOT EXISTS { ?e skos:exactMatch ?x } }""")[0][0]),
-        "statements citing a numbered reference": int(_rows(kg, """
-            SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st a rdf:Statement ; mdm2kg:hasEvidence/mdm2kg:cites ?r }""")[0][0]),
-        "statements with more than one evidence": int(_rows(kg, """
-            SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?st (COUNT(?ev) AS ?k) WHERE { ?st a rdf:Statement ;
-              mdm2kg:hasEvidence ?ev } GROUP BY ?st } FILTER(?k > 1) }""")[0][0]),
+        "entities": len(model.entities),
+        "entities without external identifier": sum(1 for e in entities if not e.identifiers),
+        "genes without external identifier": sum(1 for e in entities if e.category == "Gene" and not e.identifiers),
+        "statements citing a numbered reference": sum(1 for st in statements if any(e.cites for e in st.evidence)),
+        "statements with more than one evidence": sum(1 for st in statements if len(st.evidence) > 1),
+        "negated statements": sum(1 for st in statements if st.negated),
     }
     return {
-        "triples": triples,
-        "categories": {c: int(n) for c, n in categories},
+        "triples": int(triples),
+        "categories": _sorted(Counter(e.category for e in entities)),
         "records": records,
-        "predicates": {p: int(n) for p, n in predicates},
+        "predicates": _sorted(Counter(st.predicate for st in statements)),
+        "evidence kinds": _sorted(Counter(e.kind for e in evidence)),
         "coverage": coverage,
     }

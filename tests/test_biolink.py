@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,16 @@ import yaml
 
 from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.export import ExportFormat, render
-from mdm2kg.export.kgx import EDGE_COLUMNS, NODE_COLUMNS, AgentType, KnowledgeLevel
+from mdm2kg.export.kgx import (
+    BIOLINK_XREF_PREFIXES,
+    EDGE_COLUMNS,
+    NODE_COLUMNS,
+    NOT_IN_BIOLINK,
+    OBJECT_ASPECT,
+    AgentType,
+    KnowledgeLevel,
+)
+from mdm2kg.prefixes import prefix_map
 from mdm2kg.rdf.ontology import load_schema
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -229,3 +239,37 @@ def test_the_checker_catches_a_bad_edge(biolink: Biolink) -> None:
     assert biolink.category_problems("biolink:NoSuchClass") == ["missing category"]
     assert "abstract category" in biolink.category_problems("biolink:BiologicalEntity")
     assert biolink.predicate_problems("biolink:interacts_with") == ["mixin or abstract predicate"]
+
+
+def _biolink_prefix_map() -> dict[str, str]:
+    path = _yaml_path().parent.parent / "prefixmaps" / "biolink-model-prefix-map.json"
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_kgx_xref_prefixes_are_spelled_as_in_biolinks_prefix_map() -> None:
+    biolink = _biolink_prefix_map()
+    assert set(BIOLINK_XREF_PREFIXES) <= set(biolink)
+    assert not set(NOT_IN_BIOLINK) & {p.casefold() for p in biolink}
+    ours = {p for p in prefix_map() if p not in ("mdm2", "mdm2kg")}
+    spelled = {p.casefold() for p in BIOLINK_XREF_PREFIXES} | {p.casefold() for p in NOT_IN_BIOLINK}
+    assert {p.casefold() for p in ours} <= spelled, "a project prefix has no Biolink spelling"
+
+
+def test_every_kgx_xref_prefix_is_biolinks(kgx: Any) -> None:
+    nodes, _ = kgx
+    allowed = set(_biolink_prefix_map()) | set(NOT_IN_BIOLINK)
+    used = {x.partition(":")[0] for n in nodes for x in n["xref"].split("|") if x}
+    assert used <= allowed, used - allowed
+
+
+def test_kgx_qualifier_values_are_biolink_enum_values(biolink: Biolink, kgx: Any) -> None:
+    _, edges = kgx
+    directions = set(biolink.enums["DirectionQualifierEnum"]["permissible_values"])
+    aspects = set(biolink.enums["GeneOrGeneProductOrChemicalEntityAspectEnum"]["permissible_values"])
+    assert set(OBJECT_ASPECT.values()) <= aspects
+    for edge in edges:
+        assert edge["negated"] in {"true", ""}
+        if edge["object_direction_qualifier"]:
+            assert edge["predicate"] == "biolink:affects" and edge["qualified_predicate"] == "biolink:causes"
+            assert edge["object_direction_qualifier"] in directions
+        assert edge["object_aspect_qualifier"] in aspects | {""}

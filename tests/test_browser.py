@@ -17,7 +17,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from mdm2kg.read.network import Citation
+from mdm2kg.curation.model import Evidence
+from mdm2kg.read.views import Statement
 from mdm2kg.render import Selection, render, write_page
 
 pytestmark = pytest.mark.browser
@@ -73,9 +74,9 @@ def _hostile_graph() -> nx.MultiDiGraph:
     graph.add_node("evil", label=PWN, category="Gene", synonyms=[PWN, "<script>window.__pwned = 2</script>"],
                    identifiers=["HGNC:6973"], description='<svg onload="window.__pwned = 3">')
     graph.add_node("plain", label="Plain", category="Compound", synonyms=[], identifiers=[], description="")
-    cite = Citation(PWN, '<a href="javascript:window.__pwned = 4">x</a>', PWN, "review_statement", (PWN,))
-    graph.add_edge("plain", "evil", key=PWN, predicate="inhibits", predicate_label=PWN, polarity=-1,
-                   qualifiers={PWN: PWN}, citations=[cite])
+    cite = Evidence(PWN, '<a href="javascript:window.__pwned = 4">x</a>', PWN, "review_statement", (PWN,))
+    st = Statement(PWN, "plain", "inhibits", "evil", None, -1, False, ((PWN, PWN),), (cite,), PWN, "biolink:affects")
+    graph.add_edge("plain", "evil", key=PWN, statement=st, predicate="inhibits", polarity=-1, negated=False)
     return graph
 
 
@@ -291,9 +292,10 @@ def test_hostile_text_everywhere_runs_nothing(pages: dict[str, Path], open_page:
 
 
 def test_shipped_graph_draws(shipped_kg: Any, open_page: Any, tmp_path: Path) -> None:
-    from mdm2kg.read.network import projection
+    from mdm2kg.read import read_model
+    from mdm2kg.read.network import entity_network
 
-    graph = projection(shipped_kg)
+    graph = entity_network(read_model(shipped_kg), include_negated=True)  # negated statements drawn as negated
     page, monitor = open_page(render(shipped_kg, tmp_path / "shipped.html"))
     assert drawn(page) == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     assert legend(page) == sorted({data["category"] for _, data in graph.nodes(data=True)})
@@ -301,4 +303,159 @@ def test_shipped_graph_draws(shipped_kg: Any, open_page: Any, tmp_path: Path) ->
     page.fill("#search", "hdm-2")  # a synonym of MDM2
     page.press("#search", "Enter")
     assert page.evaluate("window.mdm2kg.network.getSelectedNodes()") == ["MDM2"]
+    monitor.assert_clean()
+
+
+# ---- readable at first sight -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the page tests keep their screenshots: $MDM2KG_SCREENSHOTS, else pytest's temp dir."""
+    where = os.environ.get("MDM2KG_SCREENSHOTS")
+    out = Path(where) if where else tmp_path_factory.mktemp("screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"\npage screenshots in {out}")
+    return out
+
+
+def label_boxes(page: Any) -> dict[str, list[float]]:
+    """Drawn label boxes [left, top, right, bottom] in page pixels, as vis-network laid them out."""
+    return page.evaluate("""() => {
+        const net = window.mdm2kg.network, box = document.getElementById('network').getBoundingClientRect();
+        const out = {};
+        for (const id of net.body.nodeIndices) {
+            const node = net.body.nodes[id];
+            if (!node.options.label) { continue; }
+            const s = node.labelModule.size, shift = (node.options.font && node.options.font.vadjust) || 0;  // drawn shifted
+            const a = net.canvasToDOM({x: s.left, y: s.top + shift});
+            const b = net.canvasToDOM({x: s.left + s.width, y: s.top + s.height + shift});
+            out[id] = [box.left + a.x, box.top + a.y, box.left + b.x, box.top + b.y];
+        }
+        return out;
+    }""")  # type: ignore[no-any-return]
+
+
+def worst_overlap(boxes: dict[str, list[float]]) -> tuple[float, str, str]:
+    """The largest pairwise overlap, as a fraction of the smaller box's area."""
+    worst = (0.0, "", "")
+    items = sorted(boxes.items())
+    for i, (a, (al, at, ar, ab)) in enumerate(items):
+        for b, (bl, bt, br, bb) in items[i + 1:]:
+            inter = max(0.0, min(ar, br) - max(al, bl)) * max(0.0, min(ab, bb) - max(at, bt))
+            smaller = min((ar - al) * (ab - at), (br - bl) * (bb - bt)) or 1.0
+            worst = max(worst, (inter / smaller, a, b))
+    return worst
+
+
+def test_hubs_are_labelled_at_fit_without_pileups(shipped_kg: Any, open_page: Any, tmp_path: Path, screenshots: Path) -> None:
+    from mdm2kg.read import read_model
+    from mdm2kg.read.network import entity_network
+
+    graph = entity_network(read_model(shipped_kg), include_negated=True)
+    degree = {n: sum(1 for u, v in graph.to_undirected(as_view=True).edges(n) if u != v) for n in graph}
+    hubs = sorted(graph, key=lambda n: (-degree[n], n))[:3]
+    page, monitor = open_page(render(shipped_kg, tmp_path / "shipped.html"))
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(screenshots / "whole-fit.png"))
+    boxes = label_boxes(page)
+    assert set(hubs) <= set(boxes), f"hubs {hubs} unlabelled at fit; labelled: {sorted(boxes)}"
+    assert 10 <= len(boxes) < graph.number_of_nodes()  # readable, not everything at once
+    overlap, a, b = worst_overlap(boxes)
+    assert overlap <= 0.05, f"labels of {a} and {b} overlap by {overlap:.0%}"
+    heights = [bottom - top for _, top, _, bottom in boxes.values()]
+    assert min(heights) >= 10  # readable on screen, not a 3-pixel smear
+
+    for _ in range(3):  # zooming in shows more labels, still without pile-ups
+        page.mouse.move(*dom_point(page, hubs[0]))
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(250)
+    page.evaluate("window.mdm2kg.placeLabels()")
+    zoomed = label_boxes(page)
+    page.screenshot(path=str(screenshots / "whole-zoomed.png"))
+    assert worst_overlap(zoomed)[0] <= 0.05
+    assert set(zoomed) - set(boxes), "zooming in showed no new label"
+
+    page.fill("#search", "nutlin-3")  # a searched entity is labelled even if it is not a hub
+    page.wait_for_timeout(100)
+    found = page.locator("#results button").first.get_attribute("data-id")
+    page.press("#search", "Enter")
+    page.wait_for_timeout(400)
+    assert found in label_boxes(page)
+    monitor.assert_clean()
+
+
+def test_radius_two_collapses_far_entities_into_category_clusters(shipped_kg: Any, open_page: Any, tmp_path: Path,
+                                                                  screenshots: Path) -> None:
+    page, monitor = open_page(render(shipped_kg, tmp_path / "brigimadlin.html", focus="brigimadlin", radius=2))
+    page.screenshot(path=str(screenshots / "brigimadlin-radius2.png"))
+    data = page.evaluate("JSON.parse(document.getElementById('mdm2kg-data').textContent)")
+    far = [n for n in data["nodes"] if n.get("hop", 0) >= 2]
+    assert len(far) > 20
+    clusters = page.evaluate("window.mdm2kg.network.body.nodeIndices.filter(id => id.startsWith('cluster:'))")
+    assert clusters, "no category cluster"
+    assert drawn(page)["nodes"] < len(data["nodes"]) - len(far) + len(clusters) + 5
+    label = page.evaluate(f"window.mdm2kg.network.body.nodes[{clusters[0]!r}].options.label")
+    labels = page.evaluate("Array.from(window.mdm2kg.network.body.nodeIndices).filter(id => id.startsWith('cluster:'))"
+                           ".map(id => window.mdm2kg.network.body.nodes[id].options.label)")
+    assert any(text and text.split()[0].isdigit() for text in labels), labels
+    before = drawn(page)["nodes"]
+    page.evaluate(f"window.mdm2kg.network.focus({clusters[0]!r}, {{scale: 1.0, animation: false}})")
+    page.mouse.click(*dom_point(page, clusters[0]))
+    assert drawn(page)["nodes"] > before  # the cluster opened
+    assert clusters[0] not in page.evaluate("window.mdm2kg.network.body.nodeIndices")
+    del label
+    page.screenshot(path=str(screenshots / "brigimadlin-expanded.png"))
+    monitor.assert_clean()
+
+
+def _hub_graph() -> nx.MultiDiGraph:
+    """A hub with 60 statements: 40 out, 20 in; one negated; two statements on the same triple."""
+    graph = nx.MultiDiGraph()
+    graph.add_node("hub", label="Hub", category="Gene", synonyms=[], identifiers=[], description="")
+    cite = Evidence("doc1", "§1", "hub binds", "review_statement", ())
+    cite2 = Evidence("doc2", "Table 2", "hub binds too", "primary_result", ())
+    for i in range(60):
+        leaf = f"leaf{i:02d}"
+        graph.add_node(leaf, label=f"Leaf {i:02d}", category="Compound" if i % 2 else "Site", synonyms=[], identifiers=[],
+                       description="")
+        predicate, label = ("binds", "binds") if i < 30 else ("inhibits", "inhibits")
+        subject, obj = ("hub", leaf) if i < 40 else (leaf, "hub")
+        negated = i == 45
+        st = Statement(f"st{i:02d}", subject, predicate, obj, None, -1 if predicate == "inhibits" else 0, negated, (),
+                       (cite, cite2) if i == 0 else (cite,), label, "biolink:related_to")
+        graph.add_edge(subject, obj, key=st.id, statement=st, predicate=predicate, polarity=st.polarity, negated=negated)
+    twin = Statement("st60", "hub", "binds", "leaf00", None, 0, False, (("site", "pocket"),), (cite,), "binds", "biolink:related_to")
+    graph.add_edge("hub", "leaf00", key=twin.id, statement=twin, predicate="binds", polarity=0, negated=False)
+    return graph
+
+
+def test_details_group_page_and_reach_every_statement(open_page: Any, tmp_path: Path, screenshots: Path) -> None:
+    page, monitor = open_page(write_page(Selection(_hub_graph(), focus="hub"), tmp_path / "hub.html"))
+    assert page.text_content("#details .statements h2") == "Statements (61)"
+    seen: list[str] = []
+    lines: list[str] = []
+    negated: list[str] = []
+    for number in range(3):
+        items = page.locator("#details li.statement")
+        seen += [b.get_attribute("data-edge") or "" for b in items.locator("button.linkish").all()]
+        lines += [t.strip() for t in items.locator("> .dir").all_text_contents()]
+        negated += page.locator("#details li.statement.negated > button").all_text_contents()
+        if number == 0:
+            assert items.count() == 25
+            assert page.locator("#details h4.predicate").first.text_content() == "binds (31)"
+            page.screenshot(path=str(screenshots / "details-page1.png"))
+        if number < 2:
+            page.click("#details .pager .next")
+    assert page.text_content("#details .pager .range") == "51–61 of 61"
+    assert page.is_disabled("#details .pager .next")
+    assert len(seen) == 61 and len(set(seen)) == 61  # every statement, once
+    assert lines.count("→ out") == 41 and lines.count("← in") == 20
+    assert negated == ["Leaf 45 does not inhibit"]
+    page.click("#details .pager .prev")
+    page.click("#details .pager .prev")
+    first = page.locator("#details li.statement").first
+    assert first.locator("ul.evidence li").count() == 2  # two evidence items under one statement line
+    first.locator("button.linkish").click()
+    assert page.get_attribute("#details", "data-kind") == "edge"
+    assert page.evaluate("window.mdm2kg.network.getSelectedEdges()") == [seen[0]]
     monitor.assert_clean()

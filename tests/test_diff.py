@@ -95,8 +95,25 @@ def test_edits_are_found_and_grouped(tiny: KnowledgeGraph, edited: Path) -> None
     assert rekeyed["fields"]["mdm2kg:q_site"] == {"removed": ['"Lys120"'], "added": ['"Lys121"']}
 
     (result_change,) = data["sections"]["results"]["TrialResult"]["changed"]
-    assert result_change["fields"]["mdm2kg:value"] == {"removed": ['"3.20"'], "added": ['"3.30"']}
+    # numbers read back from the store in canonical form (3.20 -> 3.2), as every consumer shows them
+    assert result_change["fields"]["mdm2kg:value"] == {"removed": ['"3.2"'], "added": ['"3.3"']}
     assert list(data["sections"]["conflicts"]) == ["numeric"]
+
+
+def test_negation_is_part_of_a_statement(tiny: KnowledgeGraph, tmp_path: Path) -> None:
+    negation = TINY.parent / "negation"
+    both = KnowledgeGraph.build([TINY, negation])
+    text = (negation / "negated.yaml").read_text(encoding="utf-8")
+    (tmp_path / "negated.yaml").write_text(text.replace("    negated: true\n    qualifiers: {context: without", "    qualifiers: {context: without"),
+                                           encoding="utf-8")
+    result = diff_graphs(both, KnowledgeGraph.build([TINY, tmp_path])).as_dict()
+    assert result["summary"]["statements"] == {"added": 0, "removed": 0, "changed": 1}
+    (flipped,) = result["sections"]["statements"]["activates"]["changed"]
+    assert flipped["label"] == "GENE3 activates GENE1 [context=without cofactor]"
+    assert flipped["fields"]["mdm2kg:negated"] == {"removed": ['"true"'], "added": []}
+    added = diff_graphs(tiny, both).as_dict()["sections"]["statements"]
+    assert sorted(r["label"] for group in added.values() for r in group["added"]) == [
+        "GENE3 activates GENE1 [context=without cofactor]", "drugB inhibits GENE2 [context=drug B alone, in the assay of section 4]"]
 
 
 def test_text_report(tiny: KnowledgeGraph, edited: Path) -> None:

@@ -23,7 +23,8 @@ from mdm2kg.cli import main
 from mdm2kg.export import ExportFormat, export, render
 from mdm2kg.export.common import export_graph
 from mdm2kg.rdf.metadata import add_metadata, describe, read_description, strip_metadata
-from mdm2kg.read.network import projection
+from mdm2kg.read import read_model
+from mdm2kg.read.network import entity_network
 from mdm2kg.stats import graph_stats
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -151,7 +152,7 @@ def _edge_set(graph: Any) -> set[tuple[str, str, str]]:
 def test_graphml_loads_back_with_same_nodes_and_edges(kg: KnowledgeGraph, tmp_path: Path) -> None:
     (path,) = export(kg, ExportFormat.GRAPHML, tmp_path)
     loaded = nx.read_graphml(path, force_multigraph=True)
-    source = projection(kg)
+    source = entity_network(read_model(kg), include_negated=True)
     assert set(loaded.nodes) == set(source.nodes)
     assert _edge_set(loaded) == _edge_set(source)
     assert loaded.graph["version"] == describe(export_graph(kg)).version
@@ -160,20 +161,22 @@ def test_graphml_loads_back_with_same_nodes_and_edges(kg: KnowledgeGraph, tmp_pa
         assert back["predicate"] == attrs["predicate"]
         assert back["polarity"] == attrs["polarity"]
         assert back["citations"]  # citations travel on every edge
-        assert all(c.anchor in back["citations"] for c in attrs["citations"])
+        assert all(c.anchor in back["citations"] for c in attrs["statement"].evidence)
+        assert back["negated"] == attrs["negated"]
 
 
 def test_cytoscape_loads_back_with_same_nodes_and_edges(kg: KnowledgeGraph) -> None:
     doc = json.loads(render(kg, ExportFormat.CYTOSCAPE)["mdm2kg.cyjs"])
     loaded = nx.cytoscape_graph(doc)
-    source = projection(kg)
+    source = entity_network(read_model(kg), include_negated=True)
     assert set(loaded.nodes) == set(source.nodes)
     assert _edge_set(loaded) == _edge_set(source)
     edge_ids = [e["data"]["id"] for e in doc["elements"]["edges"]]
     assert len(edge_ids) == len(set(edge_ids))  # Cytoscape.js needs unique element ids
     assert doc["data"]["statements"] == read_description(export_graph(kg))["records"]["statements"]
     for u, v, key, attrs in source.edges(keys=True, data=True):
-        assert len(loaded.edges[u, v, key]["citations"]) == len(attrs["citations"])
+        assert len(loaded.edges[u, v, key]["citations"]) == len(attrs["statement"].evidence)
+        assert loaded.edges[u, v, key]["negated"] == attrs["negated"]
 
 
 def test_tiny_cytoscape_edge_carries_citation_and_qualifier(tiny: KnowledgeGraph) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.paths import find_paths, format_path_text, resolve_entity
+from mdm2kg.paths import find_paths, format_path_text
+from mdm2kg.read import read_model
 
 
 def nodes(search) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
@@ -35,7 +36,8 @@ def test_all_paths_between_two_entities_in_rank_order(tiny_kg) -> None:  # type:
         ("drugA", "GENE1", "GENE2"),            # 2 hops, net + (inhibits x ubiquitinates)
         ("drugA", "classA", "mechX", "GENE2"),  # 3 hops, unsigned (member_of)
     ]
-    assert [p.polarity for p in search.paths] == [1, 0]
+    assert [p.polarity for p in search.paths] == [1, None]  # the second route is head-on: no net polarity
+    assert search.paths[1].head_on
     backward = search.paths[1].hops[1]
     assert (backward.subject, backward.object, backward.direction) == ("mechX", "classA", "backward")
 
@@ -70,12 +72,12 @@ def test_metapath_via_categories(tiny_kg) -> None:  # type: ignore[no-untyped-de
 
 
 def test_ends_resolve_by_label_synonym_and_curie(tiny_kg) -> None:  # type: ignore[no-untyped-def]
-    assert resolve_entity(tiny_kg, "gene one") == "GENE1"
-    assert resolve_entity(tiny_kg, "g1") == "GENE1"
-    assert resolve_entity(tiny_kg, "HGNC:6973") == "GENE1"
-    assert resolve_entity(tiny_kg, "DA-1") == "drugA"
+    assert read_model(tiny_kg).resolve("gene one") == "GENE1"
+    assert read_model(tiny_kg).resolve("g1") == "GENE1"
+    assert read_model(tiny_kg).resolve("HGNC:6973") == "GENE1"
+    assert read_model(tiny_kg).resolve("DA-1") == "drugA"
     with pytest.raises(NotFoundError) as info:
-        resolve_entity(tiny_kg, "Gene On")
+        read_model(tiny_kg).resolve("Gene On")
     assert any("GENE1" in c for c in info.value.candidates)
 
 
@@ -114,9 +116,10 @@ def test_milademetan_to_acquired_tp53_mutation(shipped_kg) -> None:  # type: ign
 
 
 def test_brigimadlin_reaches_every_resistance_mechanism(shipped_kg) -> None:  # type: ignore[no-untyped-def]
-    from mdm2kg.read.network import projection
+    from mdm2kg.read import read_model
+    from mdm2kg.read.network import entity_network
 
-    mechanisms = sorted(n for n, d in projection(shipped_kg).nodes(data=True) if d["category"] == "ResistanceMechanism")
+    mechanisms = sorted(n for n, d in entity_network(read_model(shipped_kg)).nodes(data=True) if d["category"] == "ResistanceMechanism")
     assert len(mechanisms) >= 5
     for mechanism in mechanisms:
         search = find_paths(shipped_kg, "brigimadlin", mechanism, max_hops=4, limit=1)

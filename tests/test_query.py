@@ -110,6 +110,7 @@ SHIPPED_PARAMS = {
     "object": "MDM2",
     "reference": "russano2025_ref25",
     "indication": "DDLPS",
+    "words": "milademetan",
 }
 
 
@@ -131,3 +132,70 @@ def test_competency_answers_on_shipped_data(shipped_kg) -> None:  # type: ignore
     partners = run_named(shipped_kg, "partners_of", {}).values()
     assert any(r["label"] == "TP53" or r["partner"].endswith("/TP53") for r in partners)
     assert any(r["polarity"] == "-" for r in partners)
+
+
+CITATION_COLUMNS = ({"citations"}, {"source", "locator", "anchor"})
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_is_cited_and_has_no_duplicate_rows(shipped_kg, name: str) -> None:  # type: ignore[no-untyped-def]
+    query = named_queries()[name]
+    params = {p.name: SHIPPED_PARAMS[p.name] for p in query.params if p.required}
+    text = run_named(shipped_kg, name, params).serialize("csv")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert any(cols <= set(header) for cols in CITATION_COLUMNS), f"{name}: no citation columns in {header}"
+    assert len(rows) == len({tuple(r) for r in rows}), f"{name}: duplicate rows"
+    cited = [r[header.index("citations" if "citations" in header else "locator")] for r in rows]
+    assert any(cited), f"{name}: no row carries a citation"
+
+
+@pytest.mark.parametrize(("stated", "levels"), [
+    ("Phase 3", {3}), ("Phase III", {3}), ("Phase II/III", {2, 3}), ("Phase I–III", {1, 2, 3}),
+    ("Phase I-III", {1, 2, 3}), ("Phase Ib/II", {1, 2}), ("Phase I (ongoing)", {1}), ("phase 2", {2}),
+])
+def test_phase_levels(stated: str, levels: set[int]) -> None:
+    from mdm2kg.query.named import phase_levels
+
+    assert phase_levels(stated) == levels
+
+
+def test_phase_parameter_is_normalised(shipped_kg) -> None:  # type: ignore[no-untyped-def]
+    answers = []
+    for spelling in ("Phase III", "Phase 3", "III", "phase iii", "3"):
+        rows = run_named(shipped_kg, "compounds_by_phase", {"phase": spelling}).values()
+        answers.append(sorted((r["compound"].rsplit("/", 1)[-1], r["phase_stated"]) for r in rows))
+    assert all(a == answers[0] for a in answers)
+    assert answers[0] == [("brigimadlin", "Phase I–III"), ("idasanutlin", "Phase III"), ("navtemadlin", "Phase I–III")]
+    with pytest.raises(QueryError):
+        run_named(shipped_kg, "compounds_by_phase", {"phase": "Phase II/III"})
+    trials = {r["name"]: r["phase_stated"] for r in run_named(shipped_kg, "phase3_trials").values()}
+    assert trials["MANTRA"] == "Phase 3" and trials["Brightline-1"] == "Phase II/III"
+
+
+def test_combination_pairs_are_unordered(shipped_kg) -> None:  # type: ignore[no-untyped-def]
+    rows = run_named(shipped_kg, "combination_partners").values()
+    pairs = [(r["agent"], r["partner"]) for r in rows]
+    assert len({frozenset(p) for p in pairs}) == len(pairs)
+
+
+def test_table_wraps_instead_of_cutting(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    result = run_named(tiny_kg, "trial_results", {"trial": "TRIAL-1"})
+    wide = result.to_table()
+    assert "ORR: 3.2%" in wide
+    narrow = result.to_table(width=150)
+    assert all(len(line) <= 150 for line in narrow.splitlines())
+    assert len(narrow.splitlines()) > len(wide.splitlines())  # the citation wrapped onto more lines
+    assert "ORR:" in narrow and "…" not in narrow
+    cut = result.to_table(max_width=10)
+    assert "…" in cut
+    runner = CliRunner()
+    out = runner.invoke(main, ["query", "--data", TINY, "--name", "trial_results", "--param", "trial=TRIAL-1",
+                               "--no-truncate"]).output
+    assert 'doc1 Table 1: ORR: 3.2%' in out
+
+
+def test_query_result_to_pandas(tiny_kg) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("pandas")
+    frame = run_named(tiny_kg, "trial_results", {"trial": "TRIAL-1"}).to_pandas()
+    assert list(frame["value"]) == [Decimal("3.2")]
+    assert "citations" in frame.columns

@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from mdm2kg.cli import main
+from mdm2kg.curation.model import Evidence
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.read.network import Citation
+from mdm2kg.read.views import Statement
 from mdm2kg.render import Selection, category_style, layout, page_html, render, select
 
 from .conftest import FIXTURES
@@ -151,8 +152,8 @@ def test_page_is_self_contained(tiny_kg: Any, tmp_path: Path) -> None:
     assert not [t for t, _ in elements if t in {"link", "img", "iframe", "object", "embed", "base", "video", "audio"}]
     assert not [(t, a) for t, a in elements for name in ("src", "href", "srcset", "action") if name in a]
     assert [a.get("type") for t, a in elements if t == "script"] == ["application/json", None, None]
-    assert "vis-network" in text and "@version 9.1.2" in text  # vis-network from pyvis, inlined
-    assert "bootstrap" not in text.lower() and "cdn" not in text.lower()
+    assert "vis-network" in text and "@version 9.1.13" in text  # vis-network vendored from npm, inlined
+    assert "bootstrap" not in text.lower() and not re.search(r"cdn[\w.-]*\.(?:com|net|org)|unpkg|jsdelivr", text, re.IGNORECASE)
 
 
 def test_csp_allows_exactly_the_inline_scripts(tiny_kg: Any, tmp_path: Path) -> None:
@@ -197,9 +198,10 @@ def test_parallel_statements_are_bent_apart(tmp_path: Path) -> None:
     graph = nx.MultiDiGraph()
     for node in ("a", "b"):
         graph.add_node(node, label=node.upper(), category="Gene", synonyms=[], identifiers=[], description="")
-    cite = [Citation("doc", "§1", "x", "review_statement")]
+    cite = (Evidence("doc", "§1", "x", "review_statement"),)
     for key, (u, v) in {"s1": ("a", "b"), "s2": ("a", "b"), "s3": ("b", "a")}.items():
-        graph.add_edge(u, v, key=key, predicate="p", predicate_label="p", polarity=0, qualifiers={}, citations=cite)
+        st = Statement(key, u, "p", v, None, 0, False, (), cite, "p", "biolink:related_to")
+        graph.add_edge(u, v, key=key, statement=st, predicate="p", polarity=0, negated=False)
     data = page_json(page_html(Selection(graph)))
     assert [e.get("curve", 0) for e in data["edges"]] == [0, 1, 1]  # s3 runs backwards: same side, opposite sense
 
@@ -235,11 +237,13 @@ def test_cli_path_and_errors(tmp_path: Path) -> None:
 # ---- the shipped graph and the notebook helper ------------------------------------------------------
 
 def test_shipped_graph_page_holds_the_whole_projection(shipped_kg: Any, tmp_path: Path) -> None:
-    from mdm2kg.read.network import projection
-    from mdm2kg.render import CATEGORY_STYLE
+    from mdm2kg.read import read_model
+    from mdm2kg.read.network import entity_network
+    from mdm2kg.render.page import CATEGORY_STYLE
 
-    graph = projection(shipped_kg)
+    graph = entity_network(read_model(shipped_kg), include_negated=True)  # negated statements are drawn as such
     _, data = rendered(shipped_kg, tmp_path)
+    assert sum(bool(e.get("negated")) for e in data["edges"]) == 5
     assert len(data["nodes"]) == graph.number_of_nodes() and len(data["edges"]) == graph.number_of_edges()
     assert {c["name"] for c in data["categories"]} <= set(CATEGORY_STYLE)  # each shipped category has its own style
     assert all(c.get("url", "https://").startswith(("https://", "http://")) for n in data["nodes"]
@@ -253,3 +257,35 @@ def test_notebook_display_is_one_escaped_iframe(tiny_kg: Any) -> None:
     shown = display(tiny_kg, focus="GENE1", title="Gene One")
     assert shown.data.startswith('<div><iframe srcdoc="&lt;!DOCTYPE html&gt;')
     assert shown.data.count("<") == 4 and HOSTILE not in shown.data  # div and iframe tags; the page is all escaped
+
+
+def test_every_category_has_its_own_colour_and_shape() -> None:
+    from itertools import combinations
+
+    from mdm2kg.render.page import CATEGORY_STYLE
+
+    classes = (Path(__file__).parents[1] / "ontology" / "mdm2kg.ttl").read_text(encoding="utf-8")
+    for name in ("Endpoint", "ExperimentalSystem", "CellType", "ResistanceMechanism"):
+        assert f"mdm2kg:{name} a" in classes and name in CATEGORY_STYLE
+    assert len(set(CATEGORY_STYLE.values())) == len(CATEGORY_STYLE)  # no two categories share a pair
+    assert len({colour for colour, _ in CATEGORY_STYLE.values()}) == len(CATEGORY_STYLE)
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    for (a, (colour_a, shape_a)), (b, (colour_b, shape_b)) in combinations(CATEGORY_STYLE.items(), 2):
+        if shape_a == shape_b:  # same shape: the colours must tell them apart
+            distance = sum((x - y) ** 2 for x, y in zip(rgb(colour_a), rgb(colour_b), strict=True)) ** 0.5
+            assert distance >= 85, f"{a} and {b} are both {shape_a}s in near colours"
+
+
+def test_focus_radius_two_marks_far_entities_for_clusters(tiny_kg: Any, tmp_path: Path) -> None:
+    _, one = rendered(tiny_kg, tmp_path, focus="GENE1")
+    assert one["collapse"] is False and all("hop" not in n for n in one["nodes"])
+    _, two = rendered(tiny_kg, tmp_path, focus="GENE1", radius=2)
+    hops = {n["id"]: n["hop"] for n in two["nodes"]}
+    assert two["collapse"] is True and hops["GENE1"] == 0 and hops["drugA"] == 1
+    assert {n for n, h in hops.items() if h >= 2}  # something to collapse
+    degree = {n["id"]: n["degree"] for n in one["nodes"]}
+    assert degree["GENE1"] == 4
+    assert all(e["predicateLabel"] for e in two["edges"])

@@ -316,10 +316,10 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
 @pytest.mark.parametrize("text", ["drugA", "drug a", "DA-1", "da-1", "G1", "hgnc:6973", "HGNC:6973", "TRIAL-1", "NCT00000001",
                                   "apoptosis", "Class A inhibitors"])
 def test_remote_entity_resolution_agrees_with_embedded(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any, text: str) -> None:
-    from mdm2kg.paths import resolve_entity
+    from mdm2kg.read import read_model
     from mdm2kg.sparql import resolve_remote_entity
 
-    assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == resolve_entity(tiny_kg, text)
+    assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == read_model(tiny_kg).resolve(text)
 
 
 def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny: str) -> None:

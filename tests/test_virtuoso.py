@@ -211,12 +211,12 @@ def test_named_query_gives_the_same_rows_on_virtuoso(request: pytest.FixtureRequ
 
 @pytest.mark.parametrize("text", ["drugA", "drug a", "DA-1", "hgnc:6973", "TRIAL-1", "apoptosis"])
 def test_entity_resolution_on_virtuoso(virtuoso: Virtuoso, tiny_kg: Any, text: str) -> None:
-    from mdm2kg.paths import resolve_entity
+    from mdm2kg.read import read_model
     from mdm2kg.sparql import push_graph, resolve_remote_entity
 
     graph = "https://example.org/test/virtuoso-resolve"
     push_graph(tiny_kg, virtuoso.graph_crud, graph=graph, auth=DIGEST)
-    assert resolve_remote_entity(virtuoso.sparql, text, graph=graph) == resolve_entity(tiny_kg, text)
+    assert resolve_remote_entity(virtuoso.sparql, text, graph=graph) == read_model(tiny_kg).resolve(text)
 
 
 def test_virtuoso_listens_on_loopback_only(virtuoso: Virtuoso) -> None:

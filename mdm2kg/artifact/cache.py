@@ -31,18 +31,19 @@ def resolve_data_dirs(data: Sequence[str | Path] | None) -> list[Path]:
     return [shipped_data_dir() if str(d) == SHIPPED else Path(d).resolve() for d in data]
 
 
-def build_path_files(root: Path = PACKAGE_ROOT) -> list[Path]:
-    """The modules whose code shapes a built graph, sorted."""
+def build_path_files(root: Path | None = None) -> list[Path]:
+    """The modules whose code shapes a built graph, sorted (of the installed package by default)."""
+    root = root or PACKAGE_ROOT
     files = [root / name for name in BUILD_PATH_MODULES]
     for package in BUILD_PATH_PACKAGES:
         files.extend(sorted((root / package).glob("*.py")))
     return files
 
 
-def input_hash(data_dirs: Sequence[Path], *, code_root: Path = PACKAGE_ROOT) -> str:
+def input_hash(data_dirs: Sequence[Path], *, code_root: Path | None = None) -> str:
     """Hash of everything a build depends on: code, ontology and curated files."""
     digest = hashlib.sha256(CACHE_VERSION.encode())
-    digest.update((installed_version() or "source tree").encode())
+    digest.update(installed_version().encode())
     for path in build_path_files(code_root):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(ontology_dir().iterdir()):

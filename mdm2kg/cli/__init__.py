@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from typing import Any
 
 import click
+
+from mdm2kg import __version__
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -27,11 +30,14 @@ COMMANDS: dict[str, str] = {
     "query": "mdm2kg.cli.ask:query",
     "queries": "mdm2kg.cli.ask:queries",
     "path": "mdm2kg.cli.ask:path",
+    "show": "mdm2kg.cli.show:show",
     "render": "mdm2kg.cli.render:render",
+    "render-queries": "mdm2kg.cli.querypage:render_queries",
     "serve": "mdm2kg.cli.server:serve",
     "push": "mdm2kg.cli.server:push",
     "export": "mdm2kg.cli.export:export",
     "diff": "mdm2kg.cli.export:diff",
+    "coverage": "mdm2kg.cli.coverage:coverage",
 }
 
 
@@ -60,10 +66,12 @@ def _available(name: str) -> bool:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mdm2kg")
+@click.version_option(version=__version__, prog_name="mdm2kg")
 def main() -> None:
     """mdm2kg: a curated, cited knowledge graph of MDM2 biology and therapeutics.
 
     Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error,
     3 runtime failure (a server that fails, an HTTP 5xx, a timeout).
     """
+    # library notices (e.g. "the cached graph is damaged; rebuilding it") go to stderr
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")

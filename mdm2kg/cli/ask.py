@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,6 +14,7 @@ from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, hand
 from mdm2kg.cli.remote import credentials, remote_options, timeouts
 
 FORMATS = ["table", "csv", "tsv", "json", "md", "sparql-csv", "sparql-tsv", "turtle", "ntriples", "jsonld"]
+TABLE_CELL = 60  # characters a cut table cell keeps (--truncate)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -42,14 +44,16 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--graph", "named_graph", metavar="IRI",
               help="Named graph to query on the remote endpoint (after `push`: https://w3id.org/mdm2kg/graph, "
                    "used by default when the store's default graph has no answer).")
+@click.option("--truncate/--no-truncate", default=None,
+              help="Table format: cut long cells with … (default on a terminal) or wrap them to the terminal width.")
 @remote_options
 @data_option
 @graph_option
 @disk_option
 @handle_errors
 def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str, out: Path | None,
-          allow_service: bool, endpoint: str | None, named_graph: str | None, user: str | None, password: str | None,
-          scheme: str, connect_timeout: float | None, timeout: float | None, data: tuple[str, ...],
+          allow_service: bool, endpoint: str | None, named_graph: str | None, truncate: bool | None, user: str | None,
+          password: str | None, scheme: str, connect_timeout: float | None, timeout: float | None, data: tuple[str, ...],
           graph_file: Path | None, on_disk: bool) -> None:
     """Run a SPARQL query (TEXT, --file or --name) and print the rows.
 
@@ -78,7 +82,8 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
 
         kg = open_graph(data, graph_file, on_disk=on_disk)
         result = run_named(kg, name, _params(params)) if name else run_query(kg, str(sparql), allow_service=allow_service)
-    _write(result.serialize(fmt), out)
+    to_stdout = out is None or str(out) == "-"
+    _write(_table(result, truncate, terminal=to_stdout) if fmt == "table" else result.serialize(fmt), out)
     if result.boolean is None and not result.rows:
         click.echo("no rows", err=True)
         raise SystemExit(EXIT_DATA)
@@ -99,6 +104,18 @@ def _write(text: str, out: Path | None) -> None:
     from mdm2kg.fileio import atomic_write
 
     atomic_write(out, text.encode("utf-8"))
+
+
+def _table(result: Any, truncate: bool | None, *, terminal: bool) -> str:
+    """Cells wrap to the terminal width; on a terminal, or with --truncate, long cells are cut
+    instead, and --no-truncate always wraps (off a terminal nothing limits the width)."""
+    import shutil
+
+    tty = terminal and sys.stdout.isatty()
+    cut = tty if truncate is None else truncate
+    width = shutil.get_terminal_size().columns if tty else None
+    text: str = result.to_table(width=width, max_width=TABLE_CELL if cut else None)
+    return text
 
 
 @click.command()
@@ -132,12 +149,13 @@ def queries(fmt: str) -> None:
 @click.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
 @click.option("--time-budget", type=float, default=5.0, show_default=True, help="Seconds before enumeration stops.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--explain", is_flag=True, help="Print each path as one sentence per hop.")
 @data_option
 @graph_option
 @disk_option
 @handle_errors
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, predicates: str | None,
-         directed: bool, time_budget: float, fmt: str, data: tuple[str, ...], graph_file: Path | None,
+         directed: bool, time_budget: float, fmt: str, explain: bool, data: tuple[str, ...], graph_file: Path | None,
          on_disk: bool) -> None:
     """Cited paths from SOURCE to TARGET (entity ids, labels, synonyms, CURIEs or categories).
 
@@ -155,7 +173,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, p
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     elif result.paths:
-        click.echo(format_path_text(result), nl=False)
+        click.echo(format_path_text(result, explain=explain), nl=False)
     if not result.paths:
         click.echo(f"no path: {result.message}", err=True)
         raise SystemExit(EXIT_DATA)

@@ -29,6 +29,19 @@ class Evidence:
     cites: tuple[str, ...] = ()
     loc: Location | None = field(default=None, compare=False)
 
+    def __str__(self) -> str:
+        """One-line citation: `source locator: "anchor" citing refs`.
+
+        >>> str(Evidence("doc1", "§1", "drug A inhibits", "review_statement", ("doc1_ref01",)))
+        'doc1 §1: "drug A inhibits" citing doc1_ref01'
+        """
+        refs = f" citing {', '.join(self.cites)}" if self.cites else ""
+        return f'{self.source} {self.locator}: "{self.anchor}"{refs}'
+
+    def as_dict(self) -> dict[str, object]:
+        return {"source": self.source, "locator": self.locator, "anchor": self.anchor, "kind": self.kind,
+                "cites": list(self.cites)}
+
 
 @dataclass(frozen=True, slots=True)
 class Publication:

@@ -20,6 +20,7 @@ EVIDENCE_KINDS = frozenset(
         "method_protocol",
         "registry_record",
         "press_release",
+        "curator_inference",
     }
 )
 PUBLICATION_KINDS = frozenset(

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mdm2kg.export.common import all_prefixes, export_graph
+from mdm2kg.export.common import export_graph
+from mdm2kg.prefixes import all_prefixes, contract
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -41,21 +43,7 @@ def context() -> dict[str, Any]:
     return ctx
 
 
-class _Compactor:
-    def __init__(self, prefixes: dict[str, str]) -> None:
-        # Longest IRI first, so the most specific prefix wins.
-        self.prefixes = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
-
-    def __call__(self, iri: str) -> str:
-        for name, base in self.prefixes:
-            if iri.startswith(base):
-                local = iri[len(base):]
-                if not local.startswith("//"):
-                    return f"{name}:{local}"
-        return iri
-
-
-def _value(term: Node, compact: _Compactor) -> Any:
+def _value(term: Node, compact: Callable[[str], str]) -> Any:
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):
@@ -85,7 +73,7 @@ def to_jsonld(graph: Graph) -> dict[str, Any]:
     """
     from rdflib import BNode, URIRef
 
-    compact = _Compactor(all_prefixes())
+    compact = contract
     nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in graph:
         sid = f"_:{s}" if isinstance(s, BNode) else compact(str(s))

@@ -1,16 +1,31 @@
 """KGX TSV export (`nodes.tsv`, `edges.tsv`) with Biolink categories and predicates.
 
 Nodes are curated entities and publications, ids as CURIEs (`mdm2:MDM2`), external
-identifiers in `xref`. Edges are curated statements between nodes: `predicate` is the
-ontology's Biolink mapping (`mdm2kg:biolinkMapping`), the exact mdm2kg predicate, polarity,
-qualifiers, locators and evidence kinds follow in `mdm2kg_*` columns, `publications` lists the
-source document and the references it cites. Every statement is a manual curation of what a
+identifiers in `xref`, their prefixes spelled as Biolink's prefix map spells them
+(`CLINICALTRIALS:NCT...`, `DBSNP:rs...`; mapped here, the project prefix map is unchanged).
+Edges are curated statements between nodes, one edge per statement, `id` = the statement id.
+`kgx transform --stream` and `kgx validate` keep every edge. A default (non-stream)
+`kgx transform` loads edges into a networkx store keyed on subject-predicate-object and merges
+distinct statements that share them (kgx 2.6: its graph sink would key on a `key` column, but
+passes `key` to networkx twice and fails), so use `--stream`.
+`predicate` is the ontology's Biolink mapping (`mdm2kg:biolinkMapping`);
+negation is Biolink's `negated` slot; the polarity of a signed `biolink:affects` statement is
+Biolink's `qualified_predicate` (`biolink:causes`), `object_direction_qualifier`
+(increased/decreased) and, where the predicate names it, `object_aspect_qualifier`. The exact
+mdm2kg predicate, polarity, curated qualifiers, locators and evidence kinds follow in
+`mdm2kg_*` columns, `publications` lists the source document and the references it cites. Every statement is a manual curation of what a
 publication asserts, hence `knowledge_level=knowledge_assertion`, `agent_type=manual_agent`.
 Statements with a literal value (modality, phase, ...) are node columns `mdm2kg_<predicate>`.
 Multi-valued fields are joined with `|` (the KGX convention); tabs and line breaks in text
 become spaces and a `|` inside a value becomes `/`.
 
 The dataset description is written beside them as `mdm2kg_metadata.json`.
+
+`kgx validate` reports the `mdm2`/`mdm2kg` prefixes of the node ids as "not represented in
+Biolink Model JSON-LD context": they are the project's own namespaces (declare them to the
+validator, e.g. `validator.prefixes |= {"mdm2", "mdm2kg"}`, and nothing else is reported).
+kgx fetches its Biolink model and JSON-LD context from the network; tests/test_kgx_roundtrip.py
+shows how to point it at the `biolink-model` package offline.
 """
 
 from __future__ import annotations
@@ -18,7 +33,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from mdm2kg.export.common import INFORES, EdgeRow, NodeRow, metadata_json, sanitize, tables
+from mdm2kg.export.common import INFORES, NodeRow, metadata_json, sanitize, tables
+from mdm2kg.read.views import Statement
 
 if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph
@@ -41,10 +57,56 @@ class AgentType(StrEnum):
     MANUAL_AGENT = "manual_agent"
 
 
+# Biolink prefix-map spellings of the xref prefixes the curation uses (biolink-model
+# prefixmaps/biolink-model-prefix-map.json; tests/test_biolink.py checks them against it).
+BIOLINK_XREF_PREFIXES = (
+    "CHEBI", "CHEMBL.COMPOUND", "CL", "CLINICALTRIALS", "DBSNP", "DRUGBANK", "GO", "HGNC", "MESH", "MONDO", "NCBIGene", "NCIT", "PMID",
+    "PUBCHEM.COMPOUND", "UniProtKB", "doi",
+)
+# Prefixes Biolink's prefix map does not have (kept as the project spells them).
+NOT_IN_BIOLINK = ("FPLX", "PDB")
+_BIOLINK_SPELLING = {name.casefold(): name for name in BIOLINK_XREF_PREFIXES}
+
+# Biolink's object_aspect_qualifier of the signed `affects` predicates whose aspect is clear.
+OBJECT_ASPECT = {
+    "activates": "activity", "inhibits": "activity_or_abundance", "promotes": "activity_or_abundance",
+    "suppresses": "activity_or_abundance", "induces_expression_of": "expression", "degrades": "abundance",
+    "stabilizes": "abundance",
+}
+CAUSES = "biolink:causes"
+# `negated` is "true" or empty (Biolink's default, false): kgx 2.6 reads the cell as text and
+# casts it with bool(), so a written "false" would come back as True.
+NEGATED = "true"
+
+
+def biolink_xref(curie: str) -> str:
+    """An xref CURIE with its prefix spelled as in Biolink's prefix map.
+
+    >>> biolink_xref("clinicaltrials:NCT02545283"), biolink_xref("dbSNP:rs2279744"), biolink_xref("PDB:4HG7")
+    ('CLINICALTRIALS:NCT02545283', 'DBSNP:rs2279744', 'PDB:4HG7')
+    """
+    prefix, sep, local = curie.partition(":")
+    return f"{_BIOLINK_SPELLING.get(prefix.casefold(), prefix)}{sep}{local}"
+
+
+def biolink_qualifiers(edge: Statement) -> tuple[str, str, str]:
+    """(qualified_predicate, object_aspect_qualifier, object_direction_qualifier) of a statement:
+    set only for a signed statement mapped to `biolink:affects`, empty otherwise.
+
+    >>> st = Statement("s", "A", "inhibits", "B", None, -1, False, (), (), "inhibits", "biolink:affects")
+    >>> biolink_qualifiers(st)
+    ('biolink:causes', 'activity_or_abundance', 'decreased')
+    """
+    if edge.biolink_predicate != "biolink:affects" or edge.polarity == 0:
+        return ("", "", "")
+    return (CAUSES, OBJECT_ASPECT.get(edge.predicate, ""), "increased" if edge.polarity > 0 else "decreased")
+
+
 NODE_COLUMNS = ("id", "category", "name", "description", "synonym", "xref", "provided_by", "mdm2kg_category")
 EDGE_COLUMNS = (
     "id", "subject", "predicate", "object", "knowledge_level", "agent_type", "primary_knowledge_source",
-    "publications", "mdm2kg_predicate", "mdm2kg_polarity", "mdm2kg_qualifiers", "mdm2kg_locators",
+    "publications", "negated", "qualified_predicate", "object_aspect_qualifier", "object_direction_qualifier",
+    "mdm2kg_predicate", "mdm2kg_polarity", "mdm2kg_qualifiers", "mdm2kg_locators",
     "mdm2kg_evidence_kinds",
 )
 
@@ -65,17 +127,19 @@ def node_row(node: NodeRow, properties: tuple[str, ...]) -> tuple[str | tuple[st
     for name, value in node.properties:
         values.setdefault(name, []).append(value)
     return (
-        node.curie, node.biolink_category, node.label, node.description, node.synonyms, node.xrefs, INFORES,
+        node.curie, node.biolink_category, node.label, node.description, node.synonyms,
+        tuple(biolink_xref(x) for x in node.xrefs), INFORES,
         f"mdm2kg:{node.category}", *(tuple(values.get(name, ())) for name in properties),
     )
 
 
-def edge_row(edge: EdgeRow) -> tuple[str | tuple[str, ...], ...]:
+def edge_row(edge: Statement) -> tuple[str | tuple[str, ...], ...]:
     return (
-        f"mdm2:{edge.statement}", f"mdm2:{edge.subject}", edge.biolink_predicate, f"mdm2:{edge.object}",
-        KnowledgeLevel.KNOWLEDGE_ASSERTION.value, AgentType.MANUAL_AGENT.value, INFORES, edge.publications,
-        f"mdm2kg:{edge.predicate}", edge.polarity, tuple(f"{k}={v}" for k, v in edge.qualifiers),
-        edge.locators, edge.evidence_kinds,
+        f"mdm2:{edge.id}", f"mdm2:{edge.subject}", edge.biolink_predicate, f"mdm2:{edge.object}",
+        KnowledgeLevel.KNOWLEDGE_ASSERTION.value, AgentType.MANUAL_AGENT.value, INFORES,
+        tuple(f"mdm2:{p}" for p in edge.sources), NEGATED if edge.negated else "", *biolink_qualifiers(edge),
+        f"mdm2kg:{edge.predicate}", {1: "+", -1: "-"}.get(edge.polarity, "none"),
+        tuple(f"{k}={v}" for k, v in edge.qualifiers), edge.locators, edge.evidence_kinds,
     )
 
 

@@ -5,7 +5,10 @@ and publications (label `Publication`); `neo4j_relationships.csv` (header
 `:START_ID,:END_ID,:TYPE,...`) holds one relationship per curated statement, typed by the
 mdm2kg predicate in upper case (`INHIBITS`), with the statement id, Biolink predicate,
 polarity, qualifiers and citations as properties. Arrays use Neo4j's default `;` delimiter
-(a `;` inside a value becomes `/`); line breaks become spaces, so no `--multiline-fields`.
+(a `;` inside a value becomes `/`) under `name:string[]` headers, the neo4j-admin format; line
+breaks become spaces, so no `--multiline-fields`. Other engines load the files as written:
+kuzu with `LOAD WITH HEADERS (... STRING) FROM 'neo4j_relationships.csv'` and
+`string_split(cell, ';')` for array columns (tests/test_neo4j_kuzu.py).
 
     neo4j-admin database import full --nodes=neo4j_nodes.csv \\
         --relationships=neo4j_relationships.csv neo4j
@@ -30,7 +33,7 @@ ARRAY_SEP = ";"
 NODE_HEADER = ("id:ID", ":LABEL", "name", "category", "biolink_category", "description",
                "synonyms:string[]", "xrefs:string[]")
 REL_HEADER = (":START_ID", ":END_ID", ":TYPE", "statement", "predicate", "predicate_label", "biolink_predicate",
-              "polarity:int", "qualifiers:string[]", "publications:string[]", "locators:string[]",
+              "polarity:int", "negated:boolean", "qualifiers:string[]", "publications:string[]", "locators:string[]",
               "evidence_kinds:string[]", "citations:string[]")
 
 
@@ -76,10 +79,10 @@ def render(kg: KnowledgeGraph) -> dict[str, bytes]:
         ])
     rel_rows = [
         [
-            e.subject, e.object, relationship_type(e.predicate), e.statement, e.predicate, sanitize(e.predicate_label),
-            e.biolink_predicate, str(e.sign), _array([f"{k}={v}" for k, v in e.qualifiers]),
-            _array([p.removeprefix("mdm2:") for p in e.publications]), _array(e.locators), _array(e.evidence_kinds),
-            _array([citation_text(c) for c in e.citations]),
+            e.subject, e.object or "", relationship_type(e.predicate), e.id, e.predicate, sanitize(e.verb()),
+            e.biolink_predicate, str(e.polarity), "true" if e.negated else "false",
+            _array([f"{k}={v}" for k, v in e.qualifiers]), _array(list(e.sources)), _array(e.locators),
+            _array(e.evidence_kinds), _array([citation_text(c) for c in e.evidence]),
         ]
         for e in t.edges
     ]

@@ -14,6 +14,7 @@ from mdm2kg.errors import NotFoundError, QueryError
 from mdm2kg.prefixes import SPARQL_PREFIXES
 from mdm2kg.query.engine import run_query, term_for
 from mdm2kg.query.results import QueryResult
+from mdm2kg.read.model import read_model
 from mdm2kg.resources import queries_dir
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ PREFIXES = SPARQL_PREFIXES
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
-    kind: str  # entity | id | class | string | integer | decimal
+    kind: str  # entity | id | class | string | integer | decimal | phase
     required: bool
     description: str
     default: str | None = None
@@ -107,10 +108,9 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
             continue
         if p.kind == "entity":
             if resolve is None:
-                from mdm2kg.paths import resolve_entity
-
-                assert kg is not None
-                entity_id = resolve_entity(kg, raw)
+                if kg is None:
+                    raise QueryError(f"parameter {p.name} names an entity: give a graph or a resolver")
+                entity_id = read_model(kg).resolve(raw)
             else:
                 entity_id = resolve(raw)
             out[p.name] = ox.NamedNode(PREFIXES["mdm2"] + entity_id)
@@ -121,6 +121,8 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
                 raise QueryError(f"parameter {p.name} must be an id, got '{raw}'")
             base = PREFIXES["mdm2"] if p.kind == "id" else PREFIXES["mdm2kg"]
             out[p.name] = ox.NamedNode(base + raw)
+        elif p.kind == "phase":
+            out[p.name] = phase_roman(raw)
         elif p.kind == "integer":
             try:
                 out[p.name] = int(raw)
@@ -134,6 +136,74 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
         else:
             out[p.name] = raw
     return out
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_LEVEL = {v: k for k, v in _ROMAN.items()}
+_TOKEN = re.compile(r"IV|I{1,3}")
+
+
+def phase_normalized(text: str) -> str:
+    """A stated phase in one spelling: upper case, Arabic digits as Roman numerals (the form the
+    named queries match on; the text as stated stays in the answers).
+
+    >>> phase_normalized("Phase 3"), phase_normalized("phase Ib/II"), phase_normalized("Phase I–III")
+    ('PHASE III', 'PHASE IB/II', 'PHASE I–III')
+    """
+    out = text.upper()
+    for digit in (4, 3, 2, 1):
+        out = out.replace(str(digit), _ROMAN[digit])
+    return out
+
+
+def phase_levels(text: str) -> frozenset[int]:
+    """The phases (1-4) a stated phase counts for: Phase II/III counts for 2 and 3, I–III for 1-3.
+
+    >>> sorted(phase_levels("Phase II/III")), sorted(phase_levels("Phase I–III")), sorted(phase_levels("Phase 3"))
+    ([2, 3], [1, 2, 3], [3])
+    """
+    norm = phase_normalized(text).removeprefix("PHASE").strip()
+    levels: set[int] = set()
+    for part in re.split(r"\s*/\s*|\s*,\s*", norm):
+        ends = []
+        for end in re.split(r"[-–]", part):
+            match = _TOKEN.match(end.strip())
+            if match:
+                ends.append(_LEVEL[match.group(0)])
+        if len(ends) >= 2:
+            levels.update(range(min(ends), max(ends) + 1))
+        levels.update(ends)
+    return frozenset(levels)
+
+
+def phase_roman(text: str) -> str:
+    """The one phase `text` names as a Roman numeral: "Phase 3", "iii", "3" -> "III".
+
+    >>> phase_roman("Phase 3"), phase_roman("ii")
+    ('III', 'II')
+    """
+    levels = phase_levels(text if text.upper().startswith("PHASE") else f"Phase {text}")
+    if len(levels) != 1:
+        raise QueryError(f"parameter phase must name one phase (e.g. 'Phase 3' or III), got '{text}'")
+    return _ROMAN[next(iter(levels))]
+
+
+def phase_regex(text: str) -> str:
+    """A regular expression over `phase_normalized` text that matches every stated phase counting
+    for the one phase `text` names ("Phase 3", "III", "phase iii", "3").
+
+    >>> import re
+    >>> pattern = phase_regex("Phase 3")
+    >>> [s for s in ("Phase III", "Phase 3", "Phase II/III", "Phase I–III", "Phase II", "Phase I/II")
+    ...  if re.search(pattern, phase_normalized(s))]
+    ['Phase III', 'Phase 3', 'Phase II/III', 'Phase I–III']
+    """
+    level = _LEVEL[phase_roman(text)]
+    alternatives = [f"(^|[^IV]){_ROMAN[level]}([^IV]|$)"]
+    for low in range(1, level):
+        for high in range(level + 1, 5):
+            alternatives.append(f"(^|[^IV]){_ROMAN[low]}(-|–){_ROMAN[high]}([^IV]|$)")
+    return "|".join(alternatives)
 
 
 def run_named(kg: KnowledgeGraph, name: str, params: Mapping[str, str] | None = None) -> QueryResult:

@@ -185,15 +185,40 @@ class QueryResult:
         lines += ["| " + " | ".join(esc(c) for c in cells) + " |" for cells in self._cells()]
         return "\n".join(lines) + "\n"
 
-    def to_table(self, *, max_width: int = 60) -> str:
+    def to_table(self, *, width: int | None = None, max_width: int | None = None) -> str:
+        """An aligned text table. Long cells wrap onto further lines so that the table fits in
+        `width` columns (no limit when None); with `max_width`, cells longer than that are cut
+        with "…" instead (one line per row). Use csv, tsv or json for lossless output."""
         if self.boolean is not None:
             return "yes\n" if self.boolean else "no\n"
-        cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in self._cells()]
+        cells = self._cells()
+        if max_width is not None:
+            cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in r] for r in cells]
         widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(self.variables)]
-        line = "  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True))
+        if width is not None and max_width is None:
+            widths = _fit(widths, [len(v) for v in self.variables], width - 2 * max(len(widths) - 1, 0))
+        line = "  ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True)).rstrip()
         rule = "  ".join("-" * w for w in widths)
-        body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+        body: list[str] = []
+        for r in cells:
+            wrapped = [_wrap(c, w) for c, w in zip(r, widths, strict=True)]
+            for i in range(max(len(parts) for parts in wrapped) if wrapped else 0):
+                body.append("  ".join((parts[i] if i < len(parts) else "").ljust(w)
+                                      for parts, w in zip(wrapped, widths, strict=True)).rstrip())
         return "\n".join([line, rule, *body]) + f"\n({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame of Python values (needs the `pandas` extra:
+        pip install 'mdm2kg[pandas]')."""
+        try:
+            import pandas
+        except ImportError as exc:
+            from mdm2kg.errors import UsageError
+
+            raise UsageError("to_pandas() needs pandas: pip install 'mdm2kg[pandas]'") from exc
+        if self.boolean is not None:
+            return pandas.DataFrame({"boolean": [self.boolean]})
+        return pandas.DataFrame(self.values(), columns=self.variables)
 
     def serialize(self, fmt: ResultFormat | str = ResultFormat.TABLE) -> str:
         fmt = ResultFormat(fmt)
@@ -216,3 +241,28 @@ class QueryResult:
         return self.to_table()
 
 
+
+
+def _fit(widths: list[int], minimums: list[int], total: int) -> list[int]:
+    """Shrink the widest columns until the widths sum to `total` (never below a header, or 4)."""
+    out = list(widths)
+    floors = [max(m, 4) for m in minimums]
+    while sum(out) > total:
+        i = max(range(len(out)), key=lambda k: out[k] - floors[k])
+        if out[i] <= floors[i]:
+            break
+        out[i] -= 1
+    return out
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` characters, broken at spaces where possible.
+
+    >>> _wrap("a long cell value", 6)
+    ['a long', 'cell', 'value']
+    """
+    if len(text) <= width:
+        return [text]
+    import textwrap
+
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]

@@ -91,8 +91,16 @@ class _Builder:
                 self.add(node, v.cites, URIRef(entity_iri(cited)))
 
     def build(self, ds: Dataset) -> Graph:
-        v = self.v
-        add = self.add
+        self.publications(ds)
+        self.entities(ds)
+        self.statements(ds)
+        self.results(ds)
+        self.observations(ds)
+        self.conflicts(ds)
+        return self.g
+
+    def publications(self, ds: Dataset) -> None:
+        v, add = self.v, self.add
         for pub in ds.publications:
             node = URIRef(entity_iri(pub.id))
             add(node, RDF.type, v.Publication)
@@ -114,6 +122,8 @@ class _Builder:
                 add(node, v.referenceNumber, Literal(pub.reference_number, datatype=XSD.integer))
             for curie in pub.identifiers:
                 add(node, SKOS.exactMatch, URIRef(expand(curie)))
+    def entities(self, ds: Dataset) -> None:
+        v, add = self.v, self.add
         for ent in ds.entities:
             node = URIRef(entity_iri(ent.id))
             add(node, RDF.type, v[ent.category])
@@ -126,6 +136,8 @@ class _Builder:
                 add(node, SKOS.notation, Literal(curie))
             if ent.description:
                 add(node, DCTERMS.description, Literal(ent.description))
+    def statements(self, ds: Dataset) -> None:
+        v, add = self.v, self.add
         for st in ds.statements:
             spec = self.schema.predicates[st.predicate]
             s = URIRef(entity_iri(st.subject))
@@ -150,6 +162,9 @@ class _Builder:
                 )
                 add(node, v[f"q_{key}"], target)
             self.evidence(node, st.evidence)
+    def results(self, ds: Dataset) -> None:
+        v, add = self.v, self.add
+        endpoints = {e.id: e.category for e in ds.entities}
         for r in ds.results:
             node = URIRef(entity_iri(r.id))
             add(node, RDF.type, v.TrialResult)
@@ -158,6 +173,8 @@ class _Builder:
             add(node, v.arm, URIRef(entity_iri(r.arm)) if r.arm else None)
             add(node, v.comparatorArm, URIRef(entity_iri(r.comparator_arm)) if r.comparator_arm else None)
             add(node, v.endpointCode, Literal(r.endpoint))
+            if endpoints.get(r.endpoint) == "Endpoint":  # the result reports a curated Endpoint entity
+                add(node, v.measuresEndpoint, URIRef(entity_iri(r.endpoint)))
             add(node, v.value, _literal(r.value, "decimal"))
             add(node, v.unit, Literal(r.unit))
             for prop, num in ((v["count"], r.count), (v.denominator, r.denominator), (v.n, r.n)):
@@ -166,6 +183,8 @@ class _Builder:
                 add(node, prop, _literal(dec, "decimal") if dec is not None else None)
             add(node, v.population, Literal(r.population) if r.population else None)
             self.evidence(node, r.evidence)
+    def observations(self, ds: Dataset) -> None:
+        v, add = self.v, self.add
         for ob in ds.observations:
             node = URIRef(entity_iri(ob.id))
             add(node, RDF.type, v.AdverseEventObservation)
@@ -180,6 +199,8 @@ class _Builder:
             add(node, v["count"], Literal(ob.count, datatype=XSD.integer) if ob.count is not None else None)
             add(node, v.n, Literal(ob.n, datatype=XSD.integer) if ob.n is not None else None)
             self.evidence(node, ob.evidence)
+    def conflicts(self, ds: Dataset) -> None:
+        v, add = self.v, self.add
         for c in ds.conflicts:
             node = URIRef(entity_iri(c.id))
             add(node, RDF.type, v.SourceConflict)
@@ -196,7 +217,6 @@ class _Builder:
                 if claim.preferred is not None:
                     add(cnode, v.preferred, Literal(claim.preferred))
                 self.evidence(cnode, [claim.evidence])
-        return self.g
 
 
 def build_graph(ds: Dataset, schema: Schema, *, include_ontology: bool = True) -> Graph:

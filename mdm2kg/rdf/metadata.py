@@ -17,6 +17,16 @@ All description nodes live under ``https://w3id.org/mdm2kg/dataset`` (no blank n
     <https://w3id.org/mdm2kg/dataset/statements/inhibits> void:class rdf:Statement ;
         dcterms:subject mdm2kg:inhibits ; void:entities 31 .
 
+The published, version-pinned mapping tables that external identifiers were grounded against
+(declared in ontology/grounding.yaml; see scripts/ground.py) are listed as
+`prov:wasDerivedFrom` sources, each with its title, publisher, version and licence::
+
+    <https://w3id.org/mdm2kg/dataset> prov:wasDerivedFrom <https://w3id.org/mdm2kg/dataset/grounding/hgnc> .
+    <https://w3id.org/mdm2kg/dataset/grounding/hgnc> a dcat:Dataset ; dcterms:title "HGNC ..." ;
+        dcterms:publisher "HUGO Gene Nomenclature Committee" ; dcat:version "..." ;
+        dcterms:license <https://spdx.org/licenses/CC0-1.0> ;
+        dcterms:isPartOf <https://w3id.org/mdm2kg/dataset/grounding/package> .
+
 Statement counts per predicate are given on `.../statements/<predicate>` subsets of the
 `rdf:Statement` class partition (a statement is a reified node; two statements that differ
 only in qualifiers share one direct triple, so `void:triples` of the property partition can be
@@ -26,15 +36,18 @@ smaller than the statement count).
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import yaml
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, VOID
+from rdflib.namespace import DCTERMS, PROV, VOID
 
-from mdm2kg.prefixes import ID_BASE, VOCAB_BASE
-from mdm2kg.resources import installed_version
+from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, local_name
+from mdm2kg.resources import installed_version, ontology_dir
 
 DATASET_IRI = "https://w3id.org/mdm2kg/dataset"
 DATASET = URIRef(DATASET_IRI)
@@ -59,6 +72,59 @@ RECORD_CLASSES: tuple[tuple[str, URIRef], ...] = (
 )
 
 
+GROUNDING_FILE = "grounding.yaml"
+_SPDX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingSource:
+    """One published mapping table the external identifiers were grounded against."""
+
+    id: str
+    title: str
+    publisher: str
+    version: str
+    licence: str
+    homepage: str
+    path: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingPackage:
+    """The pinned distribution the grounding tables are read from."""
+
+    name: str
+    version: str
+    file: str
+    sha256: str
+    licence: str
+
+
+@lru_cache(maxsize=1)
+def grounding_sources() -> tuple[GroundingPackage | None, tuple[GroundingSource, ...]]:
+    """The grounding resources declared in ontology/grounding.yaml (none when it is absent).
+
+    >>> package, tables = grounding_sources()
+    >>> package is not None and all(t.licence and t.version for t in tables)
+    True
+    """
+    path = ontology_dir() / GROUNDING_FILE
+    if not path.is_file():
+        return None, ()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pkg = raw.get("package")
+    package = GroundingPackage(name=str(pkg["name"]), version=str(pkg["version"]), file=str(pkg["file"]), sha256=str(pkg["sha256"]),
+                               licence=str(pkg["licence"])) if pkg else None
+    tables = tuple(GroundingSource(**{k: str(v) for k, v in t.items()}) for t in raw.get("tables") or [])
+    return package, tables
+
+
+def _licence_term(licence: str) -> URIRef | Literal:
+    """An SPDX licence IRI for an SPDX id, else the licence text."""
+    return URIRef(f"https://spdx.org/licenses/{licence}") if _SPDX_ID.match(licence) else Literal(licence)
+
+
 def is_metadata_node(term: object) -> bool:
     """Whether `term` is the dataset node or one of its partitions.
 
@@ -71,13 +137,8 @@ def is_metadata_node(term: object) -> bool:
 
 
 def package_version() -> str:
-    """The installed mdm2kg version (package metadata); the ontology's owl:versionInfo otherwise."""
-    version = installed_version()
-    if version is None:  # running from a bare source tree
-        from mdm2kg.rdf.ontology import ontology_graph
-
-        return str(ontology_graph().value(URIRef(VOCAB_BASE), OWL.versionInfo) or "0")
-    return version
+    """The mdm2kg version (`mdm2kg.__version__`)."""
+    return installed_version()
 
 
 def package_licence() -> str:
@@ -91,8 +152,7 @@ def package_licence() -> str:
 
 
 def _local(term: object, base: str) -> str:
-    text = str(term)
-    return text[len(base):] if text.startswith(base) else text
+    return local_name(str(term), base)
 
 
 def _date_literal(text: str) -> Literal:
@@ -117,6 +177,8 @@ class DatasetDescription:
     records: dict[str, int] = field(default_factory=dict)
     predicates: dict[str, int] = field(default_factory=dict)
     predicate_triples: dict[str, int] = field(default_factory=dict)
+    grounding: tuple[GroundingSource, ...] = ()
+    grounding_package: GroundingPackage | None = None
 
     @property
     def licence_iri(self) -> str:
@@ -140,6 +202,8 @@ class DatasetDescription:
             "categories": dict(self.categories),
             "records": dict(self.records),
             "predicates": dict(self.predicates),
+            "grounding": [{"id": g.id, "title": g.title, "publisher": g.publisher, "version": g.version, "licence": g.licence}
+                          for g in self.grounding],
         }
 
     def triples_list(self) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -186,7 +250,29 @@ class DatasetDescription:
             node = URIRef(f"{DATASET_IRI}/property/{name}")
             out += [(ds, VOID.propertyPartition, node), (node, RDF.type, VOID.Dataset),
                     (node, VOID.property, MDM2KG[name]), (node, VOID.triples, Literal(count, datatype=XSD.integer))]
+        out += self._grounding_triples()
         return sorted(out)
+
+    def _grounding_triples(self) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+        out: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
+        package = URIRef(f"{DATASET_IRI}/grounding/package")
+        pkg = self.grounding_package
+        if pkg is not None and self.grounding:
+            out += [(package, RDF.type, DCAT.Distribution), (package, DCTERMS.title, Literal(f"{pkg.name} {pkg.version} (PyPI wheel)")),
+                    (package, DCAT.version, Literal(pkg.version)), (package, DCTERMS.license, _licence_term(pkg.licence)),
+                    (package, DCTERMS.identifier, Literal(f"{pkg.file} sha256:{pkg.sha256}"))]
+        for g in self.grounding:
+            node = URIRef(f"{DATASET_IRI}/grounding/{g.id}")
+            out += [(DATASET, PROV.wasDerivedFrom, node), (node, RDF.type, DCAT.Dataset), (node, DCTERMS.title, Literal(g.title)),
+                    (node, DCTERMS.publisher, Literal(g.publisher)), (node, DCAT.version, Literal(g.version)),
+                    (node, DCTERMS.license, _licence_term(g.licence)), (node, DCAT.landingPage, URIRef(g.homepage)),
+                    (node, RDFS.comment, Literal("External identifiers of the entities were grounded against this table (scripts/ground.py)."
+                                                 + (f" {g.note[0].upper()}{g.note[1:]}." if g.note else "")))]
+            if pkg is not None:
+                out.append((node, DCTERMS.isPartOf, package))
+                if g.path:
+                    out.append((node, DCTERMS.source, Literal(f"{pkg.file}:{g.path}")))
+        return out
 
 
 def _curated_classes(graph: Graph) -> set[URIRef]:
@@ -237,6 +323,7 @@ def describe(graph: Graph, *, version: str | None = None, licence: str | None = 
         if stamp is not None:
             dates.append(str(stamp))
     base = sum(1 for s, _, _ in graph if not is_metadata_node(s))
+    package, grounding = grounding_sources()
     description = DatasetDescription(
         version=version or package_version(),
         licence=licence or package_licence(),
@@ -248,6 +335,8 @@ def describe(graph: Graph, *, version: str | None = None, licence: str | None = 
         records={key: len(nodes) for key, nodes in records.items()},
         predicates=dict(sorted(statement_predicates.items())),
         predicate_triples=dict(sorted(predicate_triples.items())),
+        grounding=grounding,
+        grounding_package=package,
     )
     # The total counts the description too; its size does not depend on the number it states.
     description.triples = base + len(description.triples_list())
@@ -280,6 +369,7 @@ def add_metadata(graph: Graph, **options: str) -> Graph:
     strip_metadata(graph)
     graph.bind("void", str(VOID))
     graph.bind("dcat", str(DCAT))
+    graph.bind("prov", str(PROV))
     for triple in metadata_triples(graph, **options):
         graph.add(triple)
     return graph
@@ -326,4 +416,5 @@ def read_description(graph: Graph) -> dict[str, Any]:
         "categories": dict(sorted(categories.items())),
         "records": records,
         "predicates": dict(sorted(predicates.items())),
+        "grounding": sorted(_local(g, f"{DATASET_IRI}/grounding/") for g in graph.objects(DATASET, PROV.wasDerivedFrom)),
     }

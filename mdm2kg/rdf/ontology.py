@@ -7,7 +7,7 @@ from functools import lru_cache
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from mdm2kg.curation.schema import PredicateSpec, Schema
-from mdm2kg.prefixes import VOCAB_BASE
+from mdm2kg.prefixes import VOCAB_BASE, local_name
 from mdm2kg.resources import ontology_dir
 
 MDM2KG = Namespace(VOCAB_BASE)
@@ -16,11 +16,7 @@ BIOLINK = "https://w3id.org/biolink/vocab/"
 
 
 def _local(term: object) -> str:
-    text = str(term)
-    for base in (VOCAB_BASE, str(XSD), BIOLINK):
-        if text.startswith(base):
-            return text[len(base) :]
-    return text
+    return local_name(str(term), VOCAB_BASE, str(XSD), BIOLINK)
 
 
 @lru_cache(maxsize=1)

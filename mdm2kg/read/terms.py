@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from mdm2kg.prefixes import ID_BASE, SPARQL_PREFIXES, VOCAB_BASE, XSD, contract
+from mdm2kg.prefixes import SPARQL_PREFIXES, XSD, contract, local_name
+
+__all__ = ["PREFIXES", "XSD_STRING", "Term", "curie", "local_name", "python_value", "term_of"]
 
 PREFIXES = SPARQL_PREFIXES
 
@@ -94,19 +96,6 @@ def term_of(node: Any) -> Term:
         return Term("literal", node.value, None, node.language)
     datatype = node.datatype.value
     return Term("literal", node.value, None if datatype == XSD_STRING else datatype)
-
-
-def local_name(iri: str | None) -> str:
-    """Entity or vocabulary id of an mdm2kg IRI; any other IRI unchanged.
-
-    >>> local_name("https://w3id.org/mdm2kg/id/MDM2"), local_name("https://w3id.org/mdm2kg/vocab/inhibits")
-    ('MDM2', 'inhibits')
-    """
-    text = iri or ""
-    for base in (ID_BASE, VOCAB_BASE):
-        if text.startswith(base):
-            return text[len(base):]
-    return text
 
 
 def curie(iri: str) -> str:

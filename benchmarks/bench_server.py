@@ -168,6 +168,13 @@ def _client(port: int, bodies: list[bytes], seconds: float, out: Any) -> None:
     out.put(latencies)
 
 
+def _load_one(port: int, body: bytes) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("POST", "/query", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    connection.getresponse().read()
+    connection.close()
+
+
 def _load(port: int, bodies: list[bytes], clients: int, seconds: float) -> tuple[float, float, float]:
     """(queries per second, p50 ms, p99 ms) for `clients` processes over `seconds`."""
     context = multiprocessing.get_context("fork")
@@ -183,11 +190,23 @@ def _load(port: int, bodies: list[bytes], clients: int, seconds: float) -> tuple
 
 
 def serve_load(kg: KnowledgeGraph, location: Path, clients: int, seconds: float, rounds: int) -> None:
-    bodies = []
-    for name in named_queries():
-        query = get_named(name)
-        text = prologue() + bind_parameters(query.text, named_bindings(kg, query, example_params(kg, query)))
-        bodies.append(urllib.parse.urlencode({"query": text}).encode())
+    """Throughput and latency under load; named queries slower than 250 ms alone are left out of
+    the mix (they measure the engine, not what the gateway adds), and named."""
+    bodies: list[bytes] = []
+    slow: list[str] = []
+    with OxigraphServer(location, port=0, guard=False) as probe:
+        for name in named_queries():
+            query = get_named(name)
+            text = prologue() + bind_parameters(query.text, named_bindings(kg, query, example_params(kg, query)))
+            body = urllib.parse.urlencode({"query": text}).encode()
+            started = time.perf_counter()
+            _load_one(probe.port, body)
+            if time.perf_counter() - started > 0.25:
+                slow.append(name)
+            else:
+                bodies.append(body)
+    if slow:
+        print(f"  left out of the load mix (over 250 ms alone): {', '.join(slow)}")
     binary = oxigraph_binary()
     results: dict[str, list[tuple[float, float, float]]] = {"plain": [], "served": []}
     for _ in range(rounds):  # alternate, so both see the same machine load

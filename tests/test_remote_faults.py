@@ -317,6 +317,14 @@ def test_credentials_do_not_follow_a_redirect_to_another_host() -> None:
             assert origin.seen[-1].path == "/moved" and "authorization" in origin.seen[-1].headers
 
 
+def test_a_redirect_to_https_uses_a_verifying_client() -> None:
+    port = closed_port()
+    with fake_http(lambda h, s: send(h, 301, b"", "text/plain", {"Location": f"https://127.0.0.1:{port}/query"})) as fake:
+        with pytest.raises(EndpointUnreachableError, match="cannot reach"):
+            run_remote(fake.url + "/query", "ASK {}", auth=Auth("u", "p", AuthScheme.BASIC))
+        assert "authorization" in fake.seen[0].headers
+
+
 def test_a_redirect_loop_ends() -> None:
     with fake_http(lambda h, s: send(h, 302, b"", "text/plain", {"Location": "/again"})) as fake:
         with pytest.raises(MalformedReplyError, match="redirected more than"):

@@ -16,10 +16,12 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import ipaddress
 import math
 import os
 import re
+import ssl
 import time
 import urllib.parse
 import urllib.request
@@ -161,13 +163,24 @@ class _DeadlineBackend(httpcore.SyncBackend):
         return _DeadlineStream(super().connect_tcp(host, port, _bounded(timeout), local_address, socket_options))
 
 
-def _transport(url: str) -> httpx.HTTPTransport:
-    """A transport whose connections obey the deadline; the environment's proxy unless loopback."""
+@functools.lru_cache(maxsize=1)
+def _verified_tls() -> ssl.SSLContext:
+    """httpx's verifying TLS context (certifi's CAs): loading them takes ~30 ms, so once per process."""
+    return httpx.create_ssl_context()
+
+
+def _transport(url: str, *, tls: bool) -> httpx.HTTPTransport:
+    """A transport whose connections obey the deadline; the environment's proxy unless loopback.
+
+    Without `tls` (a plain-http endpoint) its TLS context trusts no CA at all, so it fails
+    closed; the client builds a verifying transport if a redirect leads to https.
+    """
     host = urllib.parse.urlsplit(url).hostname or ""
     proxy = None
     if not _is_loopback(host) and not urllib.request.proxy_bypass(host):
         proxy = urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme)
-    transport = httpx.HTTPTransport(proxy=proxy, trust_env=False)
+    context = _verified_tls() if tls or proxy else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    transport = httpx.HTTPTransport(verify=context, proxy=proxy, trust_env=False)
     pool = transport._pool  # httpcore's pool: route its sockets through the deadline
     if not hasattr(pool, "_network_backend"):  # pragma: no cover - a changed httpcore fails loudly here
         raise RuntimeFailure("this httpcore version cannot bound requests in time; install httpcore 1.x")
@@ -219,10 +232,14 @@ class HttpClient:
         credentials = as_auth(auth) or from_url
         self.credentials = Credentials(credentials) if credentials is not None else None
         self._probed = False
+        self._tls = parts.scheme == "https"
+        self._http = self._client()
+
+    def _client(self) -> httpx.Client:
         t = self.timeouts
-        self._http = httpx.Client(transport=_transport(bare), trust_env=False, follow_redirects=False,
-                                  timeout=httpx.Timeout(connect=t.connect, read=t.total, write=t.total, pool=t.connect),
-                                  headers={"User-Agent": USER_AGENT})
+        return httpx.Client(transport=_transport(self.endpoint, tls=self._tls), trust_env=False, follow_redirects=False,
+                            timeout=httpx.Timeout(connect=t.connect, read=t.total, write=t.total, pool=t.connect),
+                            headers={"User-Agent": USER_AGENT})
 
     def close(self) -> None:
         self._http.close()
@@ -271,6 +288,10 @@ class HttpClient:
                 raise MalformedReplyError(f"{what} failed: {self.shown} redirected to a non-HTTP URL", url=self.shown)
             if not _same_host(target, following):
                 auth = None  # never hand the credentials to another host
+            if following.scheme == "https" and not self._tls:  # now CAs are needed
+                self._http.close()
+                self._tls = True
+                self._http = self._client()
             if response.status_code == 303:
                 method, body = "GET", b""
             target = following

@@ -7,15 +7,29 @@ Every figure is printed with its baseline measured in the same run:
     resolution) vs the same query embedded (`run_named`)
 Optionally the same against Virtuoso 7.2 (``--virtuoso``; Debian's virtuoso-opensource).
 
+``--serve`` measures what `mdm2kg serve` adds in front of Oxigraph (its gateway: Host check,
+SERVICE refusal), side by side with a plain ``oxigraph serve-read-only`` on the same store:
+  - start: launch until the first query is answered, for both (target: serve within 2x)
+  - load: 8 client processes with keep-alive connections sending the named queries for
+    ``--seconds`` each; throughput and p50/p99 latency (target: within 10% of plain Oxigraph)
+
     python -m benchmarks.bench_server [--copies 20] [--repeat 7] [--virtuoso]
+    python -m benchmarks.bench_server --serve [--seconds 10] [--clients 8]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
+import multiprocessing
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,9 +38,10 @@ import pyoxigraph as ox
 
 from benchmarks.bench_query import best_of
 from mdm2kg.artifact.graph import KnowledgeGraph
-from mdm2kg.query import get_named, named_bindings, named_queries, run_named
-from mdm2kg.server import OxigraphServer
-from mdm2kg.sparql.remote import Auth, AuthLike, AuthScheme, push_graph, run_named_remote, run_remote
+from mdm2kg.artifact.store import ensure_store
+from mdm2kg.query import get_named, named_bindings, named_queries, prologue, run_named
+from mdm2kg.server import OxigraphServer, free_port, oxigraph_binary
+from mdm2kg.sparql import Auth, AuthLike, AuthScheme, bind_parameters, push_graph, run_named_remote, run_remote
 from tests.test_server import example_params
 
 ID = "https://w3id.org/mdm2kg/id/"
@@ -88,14 +103,145 @@ def oxigraph(directory: Path) -> Iterator[OxigraphServer]:
         yield server
 
 
+# ----------------------------------------------------------------------------- serve: gateway vs plain Oxigraph
+
+
+def _answers(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", "/query?query=ASK%7B%7D")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _start_time(command: list[str], port: int) -> float:
+    """Seconds from launch until `command` answers a query on `port`; the process is stopped after."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not _answers(port):
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[:3]} exited with {process.returncode}")
+            time.sleep(0.001)
+        return time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def serve_start(location: Path, data: list[str], repeat: int) -> None:
+    binary = str(oxigraph_binary())
+    plain, served = [], []
+    for _ in range(repeat):
+        port = free_port()
+        plain.append(_start_time([binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                                 port))
+        port = free_port()
+        served.append(_start_time([sys.executable, "-m", "mdm2kg", "serve", "--port", str(port),
+                                   *[a for d in data for a in ("--data", d)]], port))
+    p, m = statistics.median(plain), statistics.median(served)
+    print(f"  start (median of {repeat}): oxigraph serve-read-only {p * 1000:.0f} ms | mdm2kg serve {m * 1000:.0f} ms "
+          f"| ratio {m / p:.1f} (target <= 2)")
+
+
+def _client(port: int, bodies: list[bytes], seconds: float, out: Any) -> None:
+    """One load client: a keep-alive connection sending the bodies in turn until the deadline."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    latencies: list[float] = []
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}
+    deadline = time.perf_counter() + seconds
+    i = os.getpid()
+    while time.perf_counter() < deadline:
+        body = bodies[i % len(bodies)]
+        i += 1
+        start = time.perf_counter()
+        connection.request("POST", "/query", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+        latencies.append(time.perf_counter() - start)
+    connection.close()
+    out.put(latencies)
+
+
+def _load_one(port: int, body: bytes) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("POST", "/query", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    connection.getresponse().read()
+    connection.close()
+
+
+def _load(port: int, bodies: list[bytes], clients: int, seconds: float) -> tuple[float, float, float]:
+    """(queries per second, p50 ms, p99 ms) for `clients` processes over `seconds`."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [context.Process(target=_client, args=(port, bodies, seconds, queue)) for _ in range(clients)]
+    for worker in workers:
+        worker.start()
+    latencies = [x for _ in workers for x in queue.get()]
+    for worker in workers:
+        worker.join()
+    latencies.sort()
+    return len(latencies) / seconds, latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+
+
+def serve_load(kg: KnowledgeGraph, location: Path, clients: int, seconds: float, rounds: int) -> None:
+    """Throughput and latency under load; named queries slower than 250 ms alone are left out of
+    the mix (they measure the engine, not what the gateway adds), and named."""
+    bodies: list[bytes] = []
+    slow: list[str] = []
+    with OxigraphServer(location, port=0, guard=False) as probe:
+        for name in named_queries():
+            query = get_named(name)
+            text = prologue() + bind_parameters(query.text, named_bindings(kg, query, example_params(kg, query)))
+            body = urllib.parse.urlencode({"query": text}).encode()
+            started = time.perf_counter()
+            _load_one(probe.port, body)
+            if time.perf_counter() - started > 0.25:
+                slow.append(name)
+            else:
+                bodies.append(body)
+    if slow:
+        print(f"  left out of the load mix (over 250 ms alone): {', '.join(slow)}")
+    binary = oxigraph_binary()
+    results: dict[str, list[tuple[float, float, float]]] = {"plain": [], "served": []}
+    for _ in range(rounds):  # alternate, so both see the same machine load
+        with OxigraphServer(location, port=0, binary=binary, guard=False) as plain:
+            _load(plain.port, bodies[:3], 2, 0.5)  # warm up
+            results["plain"].append(_load(plain.port, bodies, clients, seconds))
+        with OxigraphServer(location, port=0, binary=binary) as served:
+            _load(served.port, bodies[:3], 2, 0.5)
+            results["served"].append(_load(served.port, bodies, clients, seconds))
+    (pq, p50, p99), (sq, s50, s99) = (tuple(statistics.median(r[i] for r in results[k]) for i in range(3))
+                                      for k in ("plain", "served"))
+    print(f"  load ({clients} clients x {seconds:g} s, {len(bodies)} named queries, median of {rounds} rounds):")
+    print(f"    oxigraph serve-read-only {pq:8.0f} q/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+    print(f"    mdm2kg serve (gateway)   {sq:8.0f} q/s  p50 {s50:6.2f} ms  p99 {s99:6.2f} ms")
+    print(f"    ratio: throughput {sq / pq:.2f} (target >= 0.90), p99 {s99 / p99:.2f} (target <= 1.10)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20, help="copies of the shipped graph for the large push")
     parser.add_argument("--repeat", type=int, default=7, help="runs per measurement (best is reported)")
     parser.add_argument("--virtuoso", action="store_true", help="also measure Virtuoso 7.2 (virtuoso-opensource)")
+    parser.add_argument("--serve", action="store_true", help="measure `mdm2kg serve` against plain Oxigraph instead")
+    parser.add_argument("--seconds", type=float, default=10.0, help="load duration per round (--serve)")
+    parser.add_argument("--clients", type=int, default=8, help="load client processes (--serve)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating load rounds per server (--serve)")
     args = parser.parse_args()
 
     kg = KnowledgeGraph.build()
+    if args.serve:
+        location = ensure_store(kg)
+        print(f"mdm2kg serve vs oxigraph serve-read-only on the shipped graph ({os.cpu_count()} CPUs, loopback)")
+        serve_start(location, ["shipped"], args.repeat)
+        serve_load(kg, location, args.clients, args.seconds, args.rounds)
+        return
     with tempfile.TemporaryDirectory(prefix="mdm2kg-bench-server-") as tmp:
         directory = Path(tmp)
         big = directory / "scaled.nt"

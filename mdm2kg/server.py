@@ -1,10 +1,14 @@
-"""On-disk Oxigraph stores for built graphs, and the Oxigraph SPARQL server running over them.
+"""The Oxigraph SPARQL server over a built graph's on-disk store, behind mdm2kg's gateway.
 
-A store directory is keyed by the graph's hash and the Oxigraph version, built once
-(into a temporary directory renamed into place) and reused by every later command.
 The server is the ``oxigraph`` binary from the PyPI ``oxigraph`` package, started
 read-only by default, bound to loopback by default, and stopped by the process id this
-module started (it also dies with its parent on Linux).
+module started (it also dies with its parent on Linux). Queries are bounded in time
+(Oxigraph's ``--timeout-s``; 30 s by default), and cross-origin requests are refused
+unless ``cors=True``.
+
+By default the public port belongs to the gateway (`mdm2kg.gateway`), which refuses other
+``Host`` names (DNS rebinding) and SERVICE clauses (unless ``allow_service``) and forwards
+everything else to Oxigraph on a private loopback port.
 
 >>> from mdm2kg.artifact.graph import KnowledgeGraph  # doctest: +SKIP
 >>> with OxigraphServer(ensure_store(KnowledgeGraph.build()), port=0) as server:  # doctest: +SKIP
@@ -33,11 +37,12 @@ from typing import IO, TYPE_CHECKING, Any
 from mdm2kg.errors import Mdm2kgError, UsageError
 
 if TYPE_CHECKING:
-
-    pass
+    from mdm2kg.gateway import Gateway
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
+DEFAULT_QUERY_TIMEOUT = 30
+"""Seconds a query may run on `mdm2kg serve` (Oxigraph's --timeout-s)."""
 
 
 class ServerError(Mdm2kgError):
@@ -77,6 +82,24 @@ def check_port(host: str, port: int) -> None:
         except OSError as exc:
             raise PortInUseError(f"port {port} on {host} is already in use ({exc.strerror}); "
                                  "choose another with --port") from None
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host:port` (0 picks a free port); PortInUseError when taken."""
+    try:
+        family, address = _bind_address(host, port)
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot resolve host {host!r}: {exc}") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise PortInUseError(f"port {port} on {host} is already in use ({exc.strerror}); "
+                             "choose another with --port") from None
+    return sock
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -127,21 +150,34 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 class OxigraphServer:
-    """An ``oxigraph serve-read-only`` (or ``serve``) process over a store directory.
+    """An ``oxigraph serve-read-only`` (or ``serve``) process over a store directory, behind the gateway.
 
     Use as a context manager, or call `start()` and `stop()`; the process is always
-    stopped by the id this object started.
+    stopped by the id this object started. `guard=False` exposes Oxigraph itself on the
+    port (no Host check, SERVICE allowed): for tests and trusted tools only.
     """
 
     def __init__(self, location: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_only: bool = True,
-                 binary: Path | None = None, extra_args: Sequence[str] = ()) -> None:
+                 binary: Path | None = None, extra_args: Sequence[str] = (), guard: bool = True,
+                 allow_service: bool = False, allowed_hosts: Sequence[str] = (),
+                 query_timeout: int | None = DEFAULT_QUERY_TIMEOUT, cors: bool = False,
+                 listener: socket.socket | None = None) -> None:
         self.location = Path(location)
         self.host = host
         self.port = port
         self.read_only = read_only
         self.binary = binary
         self.extra_args = tuple(extra_args)
+        self.guard = guard
+        self.allow_service = allow_service
+        self.allowed_hosts = tuple(allowed_hosts)
+        self.query_timeout = query_timeout
+        self.cors = cors
+        self._listener = listener  # a socket already listening on host:port (see `listen`), used by the gateway
+        if listener is not None:
+            self.port = int(listener.getsockname()[1])
         self.process: subprocess.Popen[bytes] | None = None
+        self.gateway: Gateway | None = None
         self._log: IO[bytes] | None = None
 
     @property
@@ -172,56 +208,73 @@ class OxigraphServer:
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
 
+    def _command(self, binary: Path, bind: str) -> list[str]:
+        command = [str(binary), "serve-read-only" if self.read_only else "serve", "--location", str(self.location),
+                   "--bind", bind, *self.extra_args]
+        if self.query_timeout:
+            command += ["--timeout-s", str(int(self.query_timeout))]
+        if self.cors:
+            command.append("--cors")
+        return command
+
     def start(self, *, timeout: float = 15.0) -> OxigraphServer:
         """Start the server and wait until it answers HTTP; raise PortInUseError or ServerError."""
         if self.process is not None:
             raise ServerError("server already started")
         binary = self.binary or oxigraph_binary()
-        if self.port == 0:
-            self.port = free_port(self.host)
-        check_port(self.host, self.port)
-        command = [str(binary), "serve-read-only" if self.read_only else "serve", "--location", str(self.location),
-                   "--bind", f"{self._url_host}:{self.port}", *self.extra_args]
-        self._log = tempfile.TemporaryFile(prefix="mdm2kg-oxigraph-")
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches us, and we stop the server ourselves
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
         try:
-            self._wait_ready(timeout)
+            if self.guard:
+                self._start_guarded(binary, timeout)
+            else:
+                if self.port == 0:
+                    self.port = free_port(self.host)
+                check_port(self.host, self.port)
+                self._spawn(binary, f"{self._url_host}:{self.port}")
+                self._wait_ready(self.host.strip("[]"), self.port, timeout)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
+    def _start_guarded(self, binary: Path, timeout: float) -> None:
+        """Own the public port first (the gateway accepts while Oxigraph boots on a private one)."""
+        from mdm2kg.gateway import Gateway, Policy
+
+        listener, self._listener = self._listener or listen(self.host, self.port), None
+        self.port = int(listener.getsockname()[1])
+        backend = free_port("127.0.0.1")
+        policy = Policy.for_bind(self.host, allowed_hosts=self.allowed_hosts, allow_service=self.allow_service)
+        self.gateway = Gateway(listener, ("127.0.0.1", backend), policy).start()
+        self._spawn(binary, f"127.0.0.1:{backend}")
+        self._wait_ready("127.0.0.1", backend, timeout)
+        self.gateway.backend_ready.set()
+
+    def _spawn(self, binary: Path, bind: str) -> None:
+        self._log = tempfile.TemporaryFile(prefix="mdm2kg-oxigraph-")
+        self.process = subprocess.Popen(
+            self._command(binary, bind), stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us, and we stop the server ourselves
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+
+    def _wait_ready(self, host: str, port: int, timeout: float) -> None:
         assert self.process is not None
         deadline = time.monotonic() + timeout
-        delay = 0.005
         while True:
             code = self.process.poll()
             if code is not None:
                 log = self.log()
                 if "Address already in use" in log or "os error 98" in log:
-                    raise PortInUseError(f"port {self.port} on {self.host} is already in use; choose another with --port")
+                    raise PortInUseError(f"port {port} on {host} is already in use; choose another with --port")
+                if "--timeout-s" in log:
+                    raise ServerError("this oxigraph binary has no --timeout-s: upgrade it (pip install -U oxigraph) "
+                                      "or serve without a query timeout (--timeout 0)")
                 raise ServerError(f"oxigraph exited with status {code} before serving: {_first_lines(log)}")
-            if self._answers():
+            if _answers(host, port):
                 return
             if time.monotonic() > deadline:
                 raise ServerError(f"oxigraph did not answer on {self.url} within {timeout:.0f} s: {_first_lines(self.log())}")
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
-
-    def _answers(self) -> bool:
-        connection = http.client.HTTPConnection(self.host.strip("[]"), self.port, timeout=1.0)
-        try:
-            connection.request("GET", "/")
-            return connection.getresponse().status < 500
-        except OSError:
-            return False
-        finally:
-            connection.close()
+            time.sleep(0.003)
 
     def log(self) -> str:
         """What the server printed so far."""
@@ -235,7 +288,13 @@ class OxigraphServer:
         return self.process.poll() if self.process is not None else None
 
     def stop(self, *, timeout: float = 5.0) -> int | None:
-        """Stop the server (SIGTERM, then SIGKILL after `timeout`) and reap it; returns its status."""
+        """Stop the gateway and the server (SIGTERM, then SIGKILL after `timeout`) and reap it; returns its status."""
+        gateway, self.gateway = self.gateway, None
+        if gateway is not None:
+            gateway.stop()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         process, self.process = self.process, None
         code = None
         if process is not None:
@@ -259,9 +318,67 @@ class OxigraphServer:
         self.stop()
 
 
+def _answers(host: str, port: int) -> bool:
+    """True when an HTTP server answers on host:port (below 500)."""
+    connection = http.client.HTTPConnection(host, port, timeout=1.0)
+    try:
+        connection.request("GET", "/")
+        return connection.getresponse().status < 500
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
 def _first_lines(text: str, n: int = 3) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith(" ")]
     return " / ".join(lines[:n]) or "(no output)"
+
+
+class StopSignals:
+    """SIGINT/SIGTERM handling for a server's whole life, installed before anything starts.
+
+    While `starting`, a signal raises `Stopped` (so a Ctrl-C during a long build, or a
+    SIGTERM right after launch, stops cleanly); afterwards it is recorded and `wait` returns.
+    Previous handlers are restored on exit.
+    """
+
+    def __init__(self, signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM)) -> None:
+        self.signals = tuple(signals)
+        self.received: list[int] = []
+        self.starting = True
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        self.received.append(signum)
+        if self.starting:
+            raise Stopped(signum)
+
+    def __enter__(self) -> StopSignals:
+        self._previous = {sig: signal.signal(sig, self._handler) for sig in self.signals}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self._previous.items():
+            signal.signal(sig, old)
+
+    def wait(self, server: OxigraphServer) -> int:
+        """Block until a signal arrives (returns it); ServerError if the server exits on its own."""
+        self.starting = False
+        while not self.received:
+            code = server.poll()
+            if code is not None:
+                raise ServerError(f"oxigraph stopped unexpectedly with status {code}: {_first_lines(server.log())}")
+            time.sleep(0.1)
+        return self.received[0]
+
+
+class Stopped(BaseException):  # like KeyboardInterrupt: no `except Exception` swallows it
+    """A stop signal arrived while the server was starting."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"stopped by signal {signum}")
 
 
 def serve_until_signal(server: OxigraphServer, *, signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM)) -> int:
@@ -269,20 +386,8 @@ def serve_until_signal(server: OxigraphServer, *, signals: Sequence[signal.Signa
 
     Raises ServerError if the server exits on its own. Previous handlers are restored.
     """
-    received: list[int] = []
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        received.append(signum)
-
-    previous = {sig: signal.signal(sig, handler) for sig in signals}
     try:
-        while not received:
-            code = server.poll()
-            if code is not None:
-                raise ServerError(f"oxigraph stopped unexpectedly with status {code}: {_first_lines(server.log())}")
-            time.sleep(0.1)
+        with StopSignals(signals) as stops:
+            return stops.wait(server)
     finally:
         server.stop()
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-    return received[0]

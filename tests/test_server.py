@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
@@ -191,7 +192,7 @@ def oxigraph_rw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def pushed_tiny(oxigraph_rw: Any, tiny_kg: Any) -> str:
-    from mdm2kg.sparql.remote import push_graph
+    from mdm2kg.sparql import push_graph
 
     graph = "https://example.org/test/tiny"
     push_graph(tiny_kg, oxigraph_rw.store_url, graph=graph)
@@ -208,7 +209,7 @@ def _graph(request: pytest.FixtureRequest, which: str) -> Any:
 def check_named_query(kg: Any, name: str, endpoint: str, graph: str, *, empty_is_unbound: bool = False) -> QueryResult | None:
     """Run named query `name` embedded and remotely with the same parameters and assert the same
     rows; returns the embedded answer (None when both sides refuse the parameters alike)."""
-    from mdm2kg.sparql.remote import run_named_remote
+    from mdm2kg.sparql import run_named_remote
 
     query = get_named(name)
     params = example_params(kg, query)
@@ -233,7 +234,7 @@ def test_named_queries_are_found() -> None:
 @pytest.fixture(scope="module")
 def pushed_graphs(request: pytest.FixtureRequest, oxigraph_rw: Any) -> dict[str, str]:
     """The tiny and the shipped graph, each pushed once into its own named graph."""
-    from mdm2kg.sparql.remote import count_triples, push_graph
+    from mdm2kg.sparql import count_triples, push_graph
 
     graphs = {}
     for which in ("tiny", "shipped"):
@@ -258,7 +259,7 @@ def test_shipped_named_queries_have_answers(shipped_kg: Any) -> None:
 
 
 def test_push_twice_leaves_one_copy(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import count_triples, push_graph
+    from mdm2kg.sparql import count_triples, push_graph
 
     graph = "https://example.org/test/twice"
     calls: list[tuple[int, int]] = []
@@ -274,10 +275,10 @@ def test_push_twice_leaves_one_copy(oxigraph_rw: Any, tiny_kg: Any) -> None:
 
 
 def test_push_replaces_what_was_in_the_graph(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import SparqlClient, count_triples, push_graph, run_remote
+    from mdm2kg.sparql import HttpClient, count_triples, push_graph, run_remote
 
     graph = "https://example.org/test/replace"
-    client = SparqlClient(oxigraph_rw.store_url)
+    client = HttpClient(oxigraph_rw.store_url)
     client.request("POST", client.url(graph=graph), body=b"<https://example.org/stray> <https://example.org/p> \"x\" .\n",
                    headers={"Content-Type": "application/n-triples"})
     assert count_triples(oxigraph_rw.query_url, graph) == 1
@@ -303,7 +304,7 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
                                                  values: dict[str, str]) -> None:
     import pyoxigraph as ox
 
-    from mdm2kg.sparql.remote import run_remote
+    from mdm2kg.sparql import run_remote
 
     bindings = {k: v if k == "label" else ox.NamedNode(PREFIXES["mdm2"] + v) for k, v in values.items()}
     embedded = run_query(tiny_kg, text, bindings=bindings)
@@ -316,13 +317,13 @@ def test_bound_parameters_mean_the_same_remotely(oxigraph_rw: Any, pushed_tiny: 
                                   "apoptosis", "Class A inhibitors"])
 def test_remote_entity_resolution_agrees_with_embedded(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any, text: str) -> None:
     from mdm2kg.read import read_model
-    from mdm2kg.sparql.remote import resolve_remote_entity
+    from mdm2kg.sparql import resolve_remote_entity
 
     assert resolve_remote_entity(oxigraph_rw.query_url, text, graph=pushed_tiny) == read_model(tiny_kg).resolve(text)
 
 
 def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny: str) -> None:
-    from mdm2kg.sparql.remote import resolve_remote_entity, run_named_remote
+    from mdm2kg.sparql import resolve_remote_entity, run_named_remote
 
     with pytest.raises(NotFoundError, match="no entity matches 'nothing-like-this'"):
         resolve_remote_entity(oxigraph_rw.query_url, "nothing-like-this", graph=pushed_tiny)
@@ -335,23 +336,13 @@ def test_remote_entity_resolution_refuses_unknown(oxigraph_rw: Any, pushed_tiny:
 
 
 def test_remote_errors_carry_status_and_server_message(oxigraph_rw: Any, pushed_tiny: str, tmp_path: Path) -> None:
-    from mdm2kg.sparql.remote import (
-        EndpointUnreachableError,
-        RemoteError,
-        RemoteQueryError,
-        push_graph,
-        run_remote,
-    )
+    from mdm2kg.sparql import EndpointUnreachableError, RemoteError, RemoteQueryError, push_graph, run_remote
 
-    with pytest.raises(RemoteQueryError) as bad:
+    # a syntax error is found before anything is sent, at the user's own line and column
+    with pytest.raises(QueryError, match=r"syntax error at line 3, column \d+") as bad:
         run_remote(oxigraph_rw.query_url, "SELECT ?x WHERE {\n  ?x ?p\n}", graph=pushed_tiny)
-    assert bad.value.status == 400 and "HTTP 400" in str(bad.value) and bad.value.server_message
-    assert isinstance(bad.value, QueryError)  # the CLI maps it to exit 2
-    assert "error at 3:" in str(bad.value)  # the user's own line numbers, not the prologue's
-    with pytest.raises(RemoteQueryError) as bad_line_one:
-        run_remote(oxigraph_rw.query_url, "SELECT ?x { ?x ?p }", graph=pushed_tiny)
-    assert re.search(r"error at 1:(1[89]|20)\b", str(bad_line_one.value))  # the "}" at column 19
-    with pytest.raises(QueryError, match="read-only"):
+    assert not isinstance(bad.value, RemoteQueryError)
+    with pytest.raises(QueryError, match="updates are refused"):
         run_remote(oxigraph_rw.query_url, "INSERT DATA { <a:b> <a:c> <a:d> }")
     with pytest.raises(EndpointUnreachableError, match="cannot reach"):
         run_remote(f"http://127.0.0.1:{_closed_port()}/query", "ASK {}")
@@ -370,6 +361,50 @@ def test_remote_errors_carry_status_and_server_message(oxigraph_rw: Any, pushed_
         push_graph(blank, oxigraph_rw.store_url)
 
 
+HOSTILE_UPDATES = [
+    "PREFIX ex: <http://ex.org/ns#> CLEAR GRAPH <{g}> ; INSERT {{ ?s ?p ?o }} WHERE {{ SELECT * {{}} }}",
+    "PREFIX ex: <http://ex.org/ns#>\nDROP ALL",
+    "# SELECT * {{ ?s ?p ?o }}\nclear graph <{g}>",
+    "BASE <http://ex.org/#a> PREFIX x: <http://x/#> WITH <{g}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+    "DELETE WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}",
+    "INSERT DATA {{ GRAPH <{g}> {{ <a:b> <a:c> <a:d> }} }} ; DROP GRAPH <{g}>",
+    "LOAD <http://127.0.0.1:9/x> INTO GRAPH <{g}>",
+    "PREFIX ex: <http://ex.org/ns#>",
+    'SELECT * {{ ?s ?p "x" }} ; DROP ALL',
+]
+
+
+@pytest.mark.parametrize("template", HOSTILE_UPDATES)
+def test_updates_are_refused_before_anything_is_sent(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any,
+                                                     template: str) -> None:
+    from mdm2kg.cli import main
+    from mdm2kg.sparql import count_triples, run_remote
+
+    text = template.format(g=pushed_tiny)
+    before = count_triples(oxigraph_rw.query_url, pushed_tiny)
+    for url in (oxigraph_rw.query_url, oxigraph_rw.update_url, f"http://127.0.0.1:{_closed_port()}/query"):
+        with pytest.raises(QueryError, match=r"refused|syntax error"):  # a closed port proves nothing was sent
+            run_remote(url, text)
+        with pytest.raises(QueryError, match=r"refused|syntax error"):
+            run_remote(url, text, graph=pushed_tiny, allow_service=True)
+    cli = CliRunner().invoke(main, ["query", text, "--endpoint", oxigraph_rw.query_url])
+    assert cli.exit_code == 2 and "error:" in cli.output and "Traceback" not in cli.output
+    with pytest.raises(QueryError):
+        run_query(tiny_kg, text)
+    assert count_triples(oxigraph_rw.query_url, pushed_tiny) == before == len(tiny_kg.store)
+
+
+def test_service_is_refused_unless_allowed(oxigraph_rw: Any, pushed_tiny: str) -> None:
+    from mdm2kg.sparql import RemoteError, run_remote
+
+    target = f"http://127.0.0.1:{_closed_port()}/sparql"
+    text = f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(QueryError, match="--allow-service"):
+        run_remote(f"http://127.0.0.1:{_closed_port()}/query", text)
+    with pytest.raises(RemoteError):  # allowed: Oxigraph tries the closed port and fails
+        run_remote(oxigraph_rw.query_url, text, allow_service=True)
+
+
 def _closed_port() -> int:
     from mdm2kg.server import free_port
 
@@ -378,7 +413,7 @@ def _closed_port() -> int:
 
 def test_push_command(oxigraph_rw: Any) -> None:
     from mdm2kg.cli import main
-    from mdm2kg.sparql.remote import count_triples
+    from mdm2kg.sparql import count_triples
 
     graph = "https://example.org/test/cli"
     runner = CliRunner()
@@ -464,7 +499,7 @@ def auth_stub() -> Iterator[tuple[str, type[_AuthStub]]]:
 
 @pytest.mark.parametrize("scheme", ["auto", "digest"])
 def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_kg: Any, scheme: str) -> None:
-    from mdm2kg.sparql.remote import Auth, AuthScheme, push_graph
+    from mdm2kg.sparql import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     report = push_graph(tiny_kg, url, auth=Auth("u", "p", AuthScheme(scheme)), chunk_triples=300)
@@ -476,7 +511,8 @@ def test_digest_auth_signs_every_chunk_after_one_challenge(auth_stub: Any, tiny_
 
 
 def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import PREFLIGHT_BYTES, push_graph
+    from mdm2kg.sparql import push_graph
+    from mdm2kg.sparql.client import PREFLIGHT_BYTES
 
     url, handler = auth_stub
     assert tiny_kg.nt_path.stat().st_size > PREFLIGHT_BYTES
@@ -485,7 +521,7 @@ def test_a_large_body_learns_the_digest_challenge_before_uploading(auth_stub: An
 
 
 def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import Auth, AuthScheme, push_graph
+    from mdm2kg.sparql import Auth, AuthScheme, push_graph
 
     url, handler = auth_stub
     handler.scheme = "basic"
@@ -501,7 +537,7 @@ def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
 
 def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:
     from mdm2kg.cli import main
-    from mdm2kg.sparql.remote import Auth, RemoteAuthError, push_graph
+    from mdm2kg.sparql import Auth, RemoteAuthError, push_graph
 
     url, _ = auth_stub
     with pytest.raises(RemoteAuthError) as err:
@@ -635,6 +671,184 @@ def test_serve_answers_sparqlwrapper_refuses_updates_and_stops_cleanly(stop_sign
         proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def guarded(tiny_kg: Any) -> Iterator[Any]:
+    """The tiny graph served read-only behind the gateway, as `mdm2kg serve` does (1 s query timeout)."""
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer
+
+    binary = Path(require_binary("oxigraph"))
+    with OxigraphServer(ensure_store(tiny_kg), port=0, binary=binary, query_timeout=1,
+                        allowed_hosts=["mdm2kg.test"]) as server:
+        yield server
+
+
+def _get(server: Any, path: str, host: str | None = None, **kwargs: Any) -> tuple[int, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.putrequest(kwargs.pop("method", "GET"), path, skip_host=host is not None)
+        if host is not None and host != "":
+            connection.putheader("Host", host)
+        body = kwargs.pop("body", None)
+        for key, value in kwargs.get("headers", {}).items():
+            connection.putheader(key, value)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_its_own_host_names(guarded: Any) -> None:
+    ask = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
+    for host in (f"127.0.0.1:{guarded.port}", f"localhost:{guarded.port}", "localhost", "[::1]:80", "mdm2kg.test:1"):
+        assert _get(guarded, ask, host=host)[0] == 200, host
+    status, text = _get(guarded, ask, host=f"attacker.example:{guarded.port}")
+    assert status == 403 and "DNS rebinding" in text and "--allow-host" in text
+    assert _get(guarded, "/", host="rebind.attacker.example")[0] == 403  # the query page too
+
+
+def _canary() -> Any:
+    """A local HTTP server that records every request (a SERVICE target)."""
+    hits: list[str] = []
+
+    class Canary(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_GET = do_POST
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Canary)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
+
+
+def test_serve_refuses_service_in_every_spelling(guarded: Any) -> None:
+    canary, hits = _canary()
+    try:
+        target = f"http://127.0.0.1:{canary.server_address[1]}/sparql"
+        texts = [f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                 f"select * {{ service silent <{target}> {{ ?s ?p ?o }} }}",
+                 f"PREFIX t: <{target}#> SELECT * {{ SERVICEt:x{{ ?s ?p ?o }} }}",
+                 f"ASK {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"]
+        for text in texts:
+            status, message = _get(guarded, "/query?query=" + urllib.parse.quote(text))
+            assert status == 403 and "--allow-service" in message, (text, status, message)
+            status, _ = _get(guarded, "/query", method="POST", body=urllib.parse.urlencode({"query": text}).encode(),
+                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            assert status == 403
+            status, _ = _get(guarded, "/sparql", method="POST", body=text.encode(),
+                             headers={"Content-Type": "Application/SPARQL-Query"})
+            assert status == 403
+        # percent-encoded letters are decoded before the check, as Oxigraph decodes them
+        assert _get(guarded, "/query?query=SELECT%20*%20%7B%20%53ERVICE%20%3C" + urllib.parse.quote(target, safe="")
+                    + "%3E%20%7B%20?s%20?p%20?o%20%7D%20%7D")[0] == 403
+        assert _get(guarded, "/query", method="POST", body=texts[0].encode(),
+                    headers={"Content-Type": "application/sparql-query", "Content-Encoding": "gzip"})[0] == 415
+        # "service" as a word in a literal or an IRI is no SERVICE clause
+        fine = 'SELECT * { ?s ?p "self-service" . ?s ?q <http://example.org/service> }'
+        assert _get(guarded, "/query?query=" + urllib.parse.quote(fine))[0] == 200
+        assert hits == []
+    finally:
+        canary.shutdown()
+        canary.server_close()
+
+
+def test_serve_with_allow_service_federates(tiny_kg: Any) -> None:
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer
+
+    canary, hits = _canary()
+    try:
+        target = f"http://127.0.0.1:{canary.server_address[1]}/sparql"
+        with OxigraphServer(ensure_store(tiny_kg), port=0, binary=Path(require_binary("oxigraph")),
+                            allow_service=True) as server:
+            status, _ = _get(server, "/query?query=" + urllib.parse.quote(f"SELECT * {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"))
+        assert hits, status  # the server did call the SERVICE endpoint
+    finally:
+        canary.shutdown()
+        canary.server_close()
+
+
+def test_serve_query_timeout_stops_a_long_query(guarded: Any) -> None:
+    """Oxigraph checks its deadline whenever it reads the store (here once per EXISTS): such a
+    query is cancelled. (A pure cartesian product after its inputs are read is not: see README.)"""
+    from mdm2kg.sparql import RemoteTimeoutError, run_remote
+
+    long = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d FILTER EXISTS { ?b ?r ?d } }"
+    with pytest.raises(RemoteTimeoutError, match="cancelled the query"):
+        run_remote(guarded.query_url, long, timeout=120)
+    assert run_remote(guarded.query_url, "ASK { ?s ?p ?o }").boolean is True  # and the server still answers
+
+
+def test_push_to_serve_says_read_only(guarded: Any) -> None:
+    from mdm2kg.cli import main
+
+    result = CliRunner().invoke(main, ["push", "--endpoint", guarded.store_url, "--data", str(TINY)])
+    assert result.exit_code == 2 and "read-only endpoint (HTTP 403)" in result.output
+    assert "--user" not in result.output  # not an authentication problem
+    answered = CliRunner().invoke(main, ["query", "--endpoint", guarded.query_url, "--name", "drug_class_members",
+                                         "--format", "sparql-csv"])
+    assert answered.exit_code == 0 and "https://w3id.org/mdm2kg/id/" in answered.output
+
+
+def test_query_after_push_finds_the_pushed_graph_without_graph_option(oxigraph_rw: Any, tiny_kg: Any) -> None:
+    from mdm2kg.cli import main
+    from mdm2kg.sparql import DEFAULT_GRAPH, push_graph
+
+    push_graph(tiny_kg, oxigraph_rw.store_url)  # the default graph IRI; the store's default graph stays empty
+    runner = CliRunner()
+    named = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "--name", "compound_profile",
+                                 "--param", "compound=drugA"])
+    assert named.exit_code == 0, named.output
+    assert f"pushed graph <{DEFAULT_GRAPH}>" in named.output and "--graph" in named.output
+    adhoc = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
+    assert adhoc.exit_code == 0 and "Gene One" in adhoc.output
+    explicit = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "--graph", DEFAULT_GRAPH,
+                                    "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
+    assert explicit.exit_code == 0 and "note:" not in explicit.output
+
+
+def test_serve_stops_cleanly_on_a_signal_right_after_its_url() -> None:
+    require_binary("oxigraph")
+    from mdm2kg.server import free_port
+
+    proc = _serve(free_port(), "--timeout", "5", "--allow-host", "mdm2kg.test")
+    children: list[int] = []
+    try:
+        _read_url(proc)
+        children = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert "server stopped" in (proc.stderr.read() if proc.stderr else "")
+        deadline = time.monotonic() + 5
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(c) for c in children), "oxigraph outlived mdm2kg serve"
+    finally:
+        for pid in [proc.pid, *children]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def test_serve_documents_its_limits() -> None:
+    from mdm2kg.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    for phrase in ("--timeout", "--timeout-s", "--allow-service", "--allow-host", "--cors", "DNS rebinding"):
+        assert phrase in text, phrase
+
+
 def test_serve_on_a_taken_port_exits_2() -> None:
     from mdm2kg.cli import main
 
@@ -674,7 +888,7 @@ def test_serve_without_the_binary_is_a_usage_error(monkeypatch: pytest.MonkeyPat
 def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
     from mdm2kg.artifact.store import ensure_store
     from mdm2kg.server import OxigraphServer, is_loopback
-    from mdm2kg.sparql.remote import run_remote
+    from mdm2kg.sparql import run_remote
 
     binary = Path(require_binary("oxigraph"))
     with OxigraphServer(ensure_store(tiny_kg), port=0, binary=binary) as server:
@@ -686,7 +900,7 @@ def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
 
 
 def test_named_query_parameters_are_checked_before_any_request() -> None:
-    from mdm2kg.sparql.remote import run_named_remote
+    from mdm2kg.sparql import run_named_remote
 
     query = next((q for q in named_queries().values() if q.params and q.params[0].required), None)
     if query is None:

@@ -129,7 +129,7 @@ DIGEST = ("dba", "dba")
 
 
 def test_push_with_digest_auth_replaces_the_graph(virtuoso: Virtuoso, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import Auth, AuthScheme, count_triples, push_graph
+    from mdm2kg.sparql import Auth, AuthScheme, count_triples, push_graph
 
     graph = "https://example.org/test/virtuoso-twice"
     auth = Auth("dba", "dba", AuthScheme.DIGEST)
@@ -143,19 +143,26 @@ def test_push_with_digest_auth_replaces_the_graph(virtuoso: Virtuoso, tiny_kg: A
 
 
 def test_push_without_or_with_wrong_credentials_is_refused(virtuoso: Virtuoso, tiny_kg: Any) -> None:
-    from mdm2kg.sparql.remote import Auth, RemoteAuthError, push_graph
+    from mdm2kg.sparql import Auth, RemoteAuthError, push_graph
 
     for auth in (None, Auth("dba", "not-the-password")):
         with pytest.raises(RemoteAuthError) as refused:
             push_graph(tiny_kg, virtuoso.graph_crud, graph="https://example.org/test/refused", auth=auth)
         assert refused.value.status == 401
+    from click.testing import CliRunner
+
+    from mdm2kg.cli import main
+
+    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.graph_crud, "--data", str(TINY)])
+    assert result.exit_code == 2 and "HTTP 401" in result.output and "credentials" in result.output
+    assert "reset" not in result.output and "Traceback" not in result.output
 
 
 def test_push_command_with_digest(virtuoso: Virtuoso) -> None:
     from click.testing import CliRunner
 
     from mdm2kg.cli import main
-    from mdm2kg.sparql.remote import count_triples
+    from mdm2kg.sparql import count_triples
 
     graph = "https://example.org/test/virtuoso-cli"
     result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.graph_crud, "--graph", graph, "--user", "dba",
@@ -176,7 +183,7 @@ VIRTUOSO_WRONG = {
 @pytest.fixture(scope="module")
 def virtuoso_graphs(request: pytest.FixtureRequest, virtuoso: Virtuoso) -> dict[str, str]:
     """The tiny and the shipped graph, each pushed once (Digest auth) into its own named graph."""
-    from mdm2kg.sparql.remote import count_triples, push_graph
+    from mdm2kg.sparql import count_triples, push_graph
 
     graphs = {}
     for which in ("tiny", "shipped"):
@@ -205,7 +212,7 @@ def test_named_query_gives_the_same_rows_on_virtuoso(request: pytest.FixtureRequ
 @pytest.mark.parametrize("text", ["drugA", "drug a", "DA-1", "hgnc:6973", "TRIAL-1", "apoptosis"])
 def test_entity_resolution_on_virtuoso(virtuoso: Virtuoso, tiny_kg: Any, text: str) -> None:
     from mdm2kg.read import read_model
-    from mdm2kg.sparql.remote import push_graph, resolve_remote_entity
+    from mdm2kg.sparql import push_graph, resolve_remote_entity
 
     graph = "https://example.org/test/virtuoso-resolve"
     push_graph(tiny_kg, virtuoso.graph_crud, graph=graph, auth=DIGEST)

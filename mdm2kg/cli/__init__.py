@@ -1,7 +1,7 @@
 """The `mdm2kg` command line. Only this package prints or exits.
 
-Exit codes: 0 success; 1 data problem or nothing found; 2 usage or load error; 3 runtime failure
-(a server that crashed, an HTTP 5xx, a damaged installation).
+Exit codes: 0 success; 1 data problem or nothing found; 2 usage or load error; 3 runtime
+failure outside the user's data or request (a server that fails, an HTTP 5xx, a timeout).
 Commands are imported lazily (name -> module) so each command loads only what it needs.
 """
 
@@ -70,7 +70,8 @@ def _available(name: str) -> bool:
 def main() -> None:
     """mdm2kg: a curated, cited knowledge graph of MDM2 biology and therapeutics.
 
-    Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error, 3 runtime failure.
+    Exit codes: 0 ok, 1 data problem or nothing found, 2 usage or load error,
+    3 runtime failure (a server that fails, an HTTP 5xx, a timeout).
     """
     # library notices (e.g. "the cached graph is damaged; rebuilding it") go to stderr
     logging.basicConfig(level=logging.WARNING, format="%(message)s")

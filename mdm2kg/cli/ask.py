@@ -11,8 +11,9 @@ import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
 from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, handle_errors, open_graph
+from mdm2kg.cli.remote import credentials, remote_options, timeouts
 
-FORMATS = ["table", "csv", "tsv", "json", "md"]
+FORMATS = ["table", "csv", "tsv", "json", "md", "sparql-csv", "sparql-tsv", "turtle", "ntriples", "jsonld"]
 TABLE_CELL = 60  # characters a cut table cell keeps (--truncate)
 
 
@@ -28,65 +29,89 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @click.command()
 @click.argument("text", required=False)
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from a .rq file.")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+              help="Read the query from a .rq file ('-' reads standard input).")
 @click.option("--name", "name", help="Run a named competency query (see `mdm2kg queries`).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Parameter of a named query (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table, csv, tsv and md shorten ids; sparql-csv and sparql-tsv are the W3C SPARQL 1.1 formats with "
+                   "full IRIs; turtle, ntriples and jsonld write the triples of a CONSTRUCT or DESCRIBE query.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="Write the answer to this file ('-' or nothing: standard output).")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (federation): the engine then fetches the URLs the query names. Off by default.")
+@click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead of the embedded graph.")
+@click.option("--graph", "named_graph", metavar="IRI",
+              help="Named graph to query on the remote endpoint (after `push`: https://w3id.org/mdm2kg/graph, "
+                   "used by default when the store's default graph has no answer).")
 @click.option("--truncate/--no-truncate", default=None,
               help="Table format: cut long cells with … (default on a terminal) or wrap them to the terminal width.")
-@click.option("--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead of the embedded graph.")
-@click.option("--graph", "named_graph", help="Named graph IRI on the remote endpoint.")
-@click.option("--user", help="User for the remote endpoint.")
-@click.option("--password", help="Password for the remote endpoint.")
+@remote_options
 @data_option
 @graph_option
 @disk_option
 @handle_errors
-def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str,
-          truncate: bool | None, endpoint: str | None, named_graph: str | None, user: str | None, password: str | None,
-          data: tuple[str, ...], graph_file: Path | None, on_disk: bool) -> None:
+def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str, out: Path | None,
+          allow_service: bool, endpoint: str | None, named_graph: str | None, truncate: bool | None, user: str | None,
+          password: str | None, scheme: str, connect_timeout: float | None, timeout: float | None, data: tuple[str, ...],
+          graph_file: Path | None, on_disk: bool) -> None:
     """Run a SPARQL query (TEXT, --file or --name) and print the rows.
 
-    Updates are refused. Exit 1 when the query returns no rows, 2 on a syntax error.
+    Only read-only queries run: anything that does not parse as SELECT, ASK, CONSTRUCT or
+    DESCRIBE (every SPARQL update) is refused before it reaches an engine or a server.
+    Exit 1 when the query returns no rows, 2 on a syntax error or a refused query, 3 when
+    a remote server fails or times out.
     """
     chosen = [x for x in (text, file, name) if x]
     if len(chosen) != 1:
         fail("give exactly one of TEXT, --file or --name", EXIT_USAGE)
     if params and not name:
         fail("--param only applies to --name", EXIT_USAGE)
+    sparql = None if name else _read_query(file) if file else str(text)
     if endpoint:
-        from mdm2kg.sparql import remote
+        from mdm2kg.sparql.protocol import query_or_pushed_graph
 
-        auth = (user, password or "") if user else None
-        if name:
-            result = remote.run_named_remote(endpoint, name, _params(params), graph=named_graph, auth=auth)
-        else:
-            sparql = file.read_text(encoding="utf-8") if file else str(text)
-            result = remote.run_remote(endpoint, sparql, graph=named_graph, auth=auth)
+        result, note = query_or_pushed_graph(
+            endpoint, sparql=sparql, name=name, params=_params(params), graph=named_graph,
+            auth=credentials(user, password, scheme), timeout=timeouts(connect_timeout, timeout, default_total=60.0),
+            allow_service=allow_service)
+        if note:
+            click.echo(f"note: {note}", err=True)
     else:
         from mdm2kg.query import run_named, run_query
 
         kg = open_graph(data, graph_file, on_disk=on_disk)
-        if name:
-            result = run_named(kg, name, _params(params))
-        else:
-            sparql = file.read_text(encoding="utf-8") if file else str(text)
-            result = run_query(kg, sparql)
-    if fmt == "table":
-        sys.stdout.write(_table(result, truncate))
-    else:
-        sys.stdout.write(result.serialize(fmt))
+        result = run_named(kg, name, _params(params)) if name else run_query(kg, str(sparql), allow_service=allow_service)
+    to_stdout = out is None or str(out) == "-"
+    _write(_table(result, truncate, terminal=to_stdout) if fmt == "table" else result.serialize(fmt), out)
     if result.boolean is None and not result.rows:
         click.echo("no rows", err=True)
         raise SystemExit(EXIT_DATA)
 
 
-def _table(result: Any, truncate: bool | None) -> str:
+def _read_query(file: Path) -> str:
+    """The query text of --file (standard input for '-')."""
+    if str(file) == "-":
+        return sys.stdin.read()
+    return file.read_text(encoding="utf-8")
+
+
+def _write(text: str, out: Path | None) -> None:
+    """The answer to --out (atomically), or to standard output for None or '-'."""
+    if out is None or str(out) == "-":
+        sys.stdout.write(text)
+        return
+    from mdm2kg.fileio import atomic_write
+
+    atomic_write(out, text.encode("utf-8"))
+
+
+def _table(result: Any, truncate: bool | None, *, terminal: bool) -> str:
     """Cells wrap to the terminal width; on a terminal, or with --truncate, long cells are cut
     instead, and --no-truncate always wraps (off a terminal nothing limits the width)."""
     import shutil
 
-    tty = sys.stdout.isatty()
+    tty = terminal and sys.stdout.isatty()
     cut = tty if truncate is None else truncate
     width = shutil.get_terminal_size().columns if tty else None
     text: str = result.to_table(width=width, max_width=TABLE_CELL if cut else None)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from mdm2kg.cli import EXIT_USAGE
-from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, open_graph
+from mdm2kg.cli.common import data_option, graph_option, handle_errors, open_graph
+from mdm2kg.cli.remote import credentials, remote_options, timeouts
 
 
 @click.command()
@@ -16,35 +15,50 @@ from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, op
               help="Address to listen on. Anything but loopback exposes the graph to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0 picks a free one).")
+@click.option("--timeout", "query_timeout", type=click.IntRange(min=0), default=30, show_default=True, metavar="SECONDS",
+              help="Seconds a query may run before the server abandons it (Oxigraph's --timeout-s); 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE (federation), which makes the server fetch the URLs they name. Off by default.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable). By default only IP addresses, localhost and "
+                   "this machine's name are answered: other names are refused (DNS rebinding).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests from any web page (off by default).")
 @data_option
 @graph_option
 @handle_errors
-def serve(host: str, port: int, data: tuple[str, ...], graph_file: Path | None) -> None:
+def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed_hosts: tuple[str, ...], cors: bool,
+          data: tuple[str, ...], graph_file: Path | None) -> None:
     """Serve the graph read-only over SPARQL 1.1 with Oxigraph, with a query page in the browser.
 
     The graph is loaded once into an on-disk store (cached by the graph's hash) and
-    served until Ctrl-C or SIGTERM. Exit 2 when the port is taken.
+    served until Ctrl-C or SIGTERM. A gateway in front of Oxigraph refuses requests for
+    other host names and SERVICE clauses. Exit 2 when the port is taken.
     """
-    from mdm2kg.artifact.store import ensure_store
-    from mdm2kg.server import OxigraphServer, check_port, free_port, is_loopback, oxigraph_binary
+    from mdm2kg.server import OxigraphServer, Stopped, StopSignals, is_loopback, listen, oxigraph_binary
 
-    binary = oxigraph_binary()
-    if port == 0:
-        port = free_port(host)
-    check_port(host, port)  # fail before the (possibly slow) build
-    location = ensure_store(open_graph(data, graph_file))
-    server = OxigraphServer(location, host=host, port=port, binary=binary).start()
-    try:
-        if not is_loopback(host):
-            click.echo(f"warning: listening on {host}: other machines can query this server", err=True)
-        click.echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
-        click.echo(f"query page: {server.url}")
-        click.echo("press Ctrl-C to stop", err=True)
-        from mdm2kg.server import serve_until_signal
+    with StopSignals() as stops:
+        server: OxigraphServer | None = None
+        try:
+            binary = oxigraph_binary()
+            listener = listen(host, port)  # the port is ours before the (possibly slow) build
+            server = OxigraphServer(Path(), host=host, binary=binary, allow_service=allow_service,
+                                    allowed_hosts=allowed_hosts, query_timeout=query_timeout or None, cors=cors,
+                                    listener=listener)
+            from mdm2kg.artifact.store import ensure_store
 
-        serve_until_signal(server)
-    finally:
-        server.stop()
+            server.location = ensure_store(open_graph(data, graph_file))
+            server.start()
+            if not is_loopback(host):
+                click.echo(f"warning: listening on {host}: other machines can query this server", err=True)
+            click.echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
+            click.echo(f"query page: {server.url}")
+            click.echo("press Ctrl-C to stop", err=True)
+            stops.wait(server)
+        except Stopped:
+            pass
+        finally:
+            if server is not None:
+                server.stop()
     click.echo("server stopped", err=True)
 
 
@@ -54,35 +68,28 @@ def serve(host: str, port: int, data: tuple[str, ...], graph_file: Path | None) 
                    "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).")
 @click.option("--graph", "graph_iri", metavar="IRI", default=None,
               help="Named graph to replace. Default: https://w3id.org/mdm2kg/graph.")
-@click.option("--user", envvar="MDM2KG_USER", default=None, help="User name (or $MDM2KG_USER).")
-@click.option("--password", envvar="MDM2KG_PASSWORD", default=None,
-              help="Password (or $MDM2KG_PASSWORD, which keeps it out of the process list; prompted when omitted on a terminal).")
-@click.option("--auth", "scheme", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True,
-              help="Authentication scheme; auto answers the server's challenge.")
+@remote_options
 @click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Triples per request: the first request replaces the graph (PUT), the rest append (POST).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @data_option
 @graph_option
 @handle_errors
-def push(endpoint: str, graph_iri: str | None, user: str | None, password: str | None, scheme: str, chunk_size: int,
-         quiet: bool, data: tuple[str, ...], graph_file: Path | None) -> None:
+def push(endpoint: str, graph_iri: str | None, user: str | None, password: str | None, scheme: str,
+         connect_timeout: float | None, timeout: float | None, chunk_size: int, quiet: bool, data: tuple[str, ...],
+         graph_file: Path | None) -> None:
     """Replace a named graph on any SPARQL 1.1 store with the built graph (Graph Store HTTP Protocol).
 
-    Pushing twice leaves one copy. Query it afterwards with
-    `mdm2kg query --endpoint QUERY-URL --graph IRI`.
+    Pushing twice leaves one copy. Query it afterwards with `mdm2kg query --endpoint QUERY-URL`
+    (the pushed graph is used when the store's default graph has no answer, or name it with
+    --graph IRI). Exit 2 for a refused or unreachable endpoint, 3 when the server fails or
+    times out.
     """
-    from mdm2kg.sparql.remote import DEFAULT_GRAPH, Auth, AuthScheme, push_graph
+    from mdm2kg.sparql import DEFAULT_GRAPH, push_graph
+    from mdm2kg.sparql.client import PUSH_TIMEOUT
 
-    if password is not None and user is None:
-        fail("--password needs --user", EXIT_USAGE)
-    if user is not None and password is None:
-        if not sys.stdin.isatty():
-            fail("--user needs --password (or $MDM2KG_PASSWORD)", EXIT_USAGE)
-        password = click.prompt(f"password for {user}", hide_input=True, err=True)
-    auth = Auth(user, password or "", AuthScheme(scheme)) if user is not None else None
-    if auth is None and scheme != "auto":
-        fail(f"--auth {scheme} needs --user and --password", EXIT_USAGE)
+    auth = credentials(user, password, scheme)
+    limits = timeouts(connect_timeout, timeout, default_total=PUSH_TIMEOUT)
     graph = graph_iri or DEFAULT_GRAPH
     kg = open_graph(data, graph_file)
 
@@ -90,7 +97,7 @@ def push(endpoint: str, graph_iri: str | None, user: str | None, password: str |
         if not quiet and total > chunk_size:
             click.echo(f"  {sent}/{total} triples ({100 * sent // max(total, 1)}%)", err=True)
 
-    report = push_graph(kg, endpoint, graph=graph, auth=auth, chunk_triples=chunk_size, progress=progress)
+    report = push_graph(kg, endpoint, graph=graph, auth=auth, chunk_triples=chunk_size, progress=progress, timeout=limits)
     rate = f"{report.triples_per_second:,.0f} triples/s" if report.seconds > 0 else "instant"
-    click.echo(f"pushed {report.triples} triples to <{graph}> at {endpoint} "
+    click.echo(f"pushed {report.triples} triples to <{graph}> at {report.endpoint} "
                f"in {report.seconds:.2f} s ({rate}, {report.chunks} request{'s' if report.chunks != 1 else ''})")

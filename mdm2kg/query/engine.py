@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from mdm2kg.errors import QueryError
 from mdm2kg.prefixes import SPARQL_PREFIXES, SPARQL_PROLOGUE, XSD
+from mdm2kg.query import guard
+from mdm2kg.query.guard import QueryKind
 from mdm2kg.query.results import QueryResult
 from mdm2kg.read.terms import term_of
 
@@ -19,11 +21,6 @@ if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph
 
 PREFIXES = SPARQL_PREFIXES
-_UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
-_COMMENT = re.compile(r"#[^\n]*")
 
 
 def prologue() -> str:
@@ -31,10 +28,10 @@ def prologue() -> str:
     return SPARQL_PROLOGUE
 
 
-def check_read_only(sparql: str) -> None:
-    """Refuse SPARQL Update on the query path."""
-    if _UPDATE.match(_COMMENT.sub("", sparql)):
-        raise QueryError("SPARQL updates are refused: mdm2kg queries are read-only")
+def check_read_only(sparql: str, *, allow_service: bool = False) -> QueryKind:
+    """Refuse anything that does not parse as a read-only query (every update form, SERVICE
+    unless `allow_service`), before any engine or remote store sees it; see mdm2kg.query.guard."""
+    return guard.check_read_only(sparql, allow_service=allow_service)
 
 
 def _with_prologue(sparql: str) -> tuple[str, int]:
@@ -66,14 +63,16 @@ def term_for(value: Any) -> Any:
     return ox.Literal(str(value))
 
 
-def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> QueryResult:
+def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | None = None,
+              allow_service: bool = False) -> QueryResult:
     """Evaluate a read-only SPARQL query on the graph's Oxigraph store.
 
     `bindings` maps variable names (without '?') to values bound before evaluation.
+    SERVICE (federation) is refused unless `allow_service`.
     """
     import pyoxigraph as ox
 
-    check_read_only(sparql)
+    check_read_only(sparql, allow_service=allow_service)
     text, offset = _with_prologue(sparql)
     substitutions = {ox.Variable(k): term_for(v) for k, v in (bindings or {}).items()}
     try:

@@ -9,15 +9,59 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from mdm2kg.errors import QueryError
+from mdm2kg.prefixes import SPARQL_PREFIXES
 from mdm2kg.read.terms import XSD_STRING, Term, python_value, term_of
 
 
 class ResultFormat(StrEnum):
+    """Human formats (ids shortened), the W3C SPARQL results formats (full IRIs), and RDF for triples."""
+
     TABLE = "table"
     CSV = "csv"
     TSV = "tsv"
     JSON = "json"
     MD = "md"
+    SPARQL_CSV = "sparql-csv"
+    SPARQL_TSV = "sparql-tsv"
+    TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+    JSONLD = "jsonld"
+
+
+RDF_FORMATS = frozenset({ResultFormat.TURTLE, ResultFormat.NTRIPLES, ResultFormat.JSONLD})
+
+
+def _tsv_term(term: Term) -> str:
+    """A term in SPARQL/Turtle syntax, as SPARQL 1.1 TSV results write it."""
+    if term.kind == "uri":
+        return f"<{term.lexical}>"
+    if term.kind == "bnode":
+        return f"_:{term.lexical}"
+    text = term.lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    text = text.replace("\t", "\\t")
+    if term.lang:
+        return f'"{text}"@{term.lang}'
+    if term.datatype and term.datatype != XSD_STRING:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
+
+
+def _csv_term(term: Term) -> str:
+    """A term as SPARQL 1.1 CSV results write it: IRIs and lexical forms bare, blank nodes as _:x."""
+    return f"_:{term.lexical}" if term.kind == "bnode" else term.lexical
+
+
+def _ox_node(term: Term) -> object:
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return ox.NamedNode(term.lexical)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.lexical)
+    if term.lang:
+        return ox.Literal(term.lexical, language=term.lang)
+    return ox.Literal(term.lexical, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
 
 
 class QueryResult:
@@ -103,6 +147,36 @@ class QueryResult:
         writer.writerows(self._cells())
         return buffer.getvalue()
 
+    def to_sparql_delimited(self, delimiter: str) -> str:
+        """W3C SPARQL 1.1 CSV (delimiter ",") or TSV ("\\t") results: full IRIs, typed terms in TSV."""
+        if delimiter == "\t":
+            lines = ["\t".join("?" + v for v in self.variables)]
+            lines += ["\t".join(_tsv_term(row[v]) if v in row else "" for v in self.variables) for row in self.rows]
+            return "\n".join(lines) + "\n"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        writer.writerows([_csv_term(row[v]) if v in row else "" for v in self.variables] for row in self.rows)
+        return buffer.getvalue()
+
+    def to_rdf(self, fmt: ResultFormat) -> str:
+        """The s/p/o rows of a CONSTRUCT or DESCRIBE answer as Turtle, N-Triples or JSON-LD."""
+        import pyoxigraph as ox
+
+        if self.boolean is not None or not {"s", "p", "o"} <= set(self.variables):
+            raise QueryError(f"--format {fmt.value} writes triples: use a CONSTRUCT or DESCRIBE query "
+                             "(or SELECT ?s ?p ?o)")
+        rdf_format = {ResultFormat.TURTLE: ox.RdfFormat.TURTLE, ResultFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+                      ResultFormat.JSONLD: ox.RdfFormat.JSON_LD}[fmt]
+        try:
+            triples = [ox.Triple(_ox_node(row["s"]), _ox_node(row["p"]), _ox_node(row["o"]))  # type: ignore[arg-type]
+                       for row in self.rows if {"s", "p", "o"} <= row.keys()]
+        except (TypeError, ValueError) as exc:
+            raise QueryError(f"these rows are not RDF triples ({exc}); --format {fmt.value} needs s, p, o "
+                             "as subject, predicate and object") from None
+        prefixes = SPARQL_PREFIXES if fmt is ResultFormat.TURTLE else None
+        return (ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b"").decode("utf-8")
+
     def to_markdown(self) -> str:
         def esc(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
@@ -150,8 +224,14 @@ class QueryResult:
         fmt = ResultFormat(fmt)
         if fmt is ResultFormat.JSON:
             return self.to_json()
+        if fmt in RDF_FORMATS:
+            return self.to_rdf(fmt)
         if self.boolean is not None:
             return self.to_table()
+        if fmt is ResultFormat.SPARQL_CSV:
+            return self.to_sparql_delimited(",")
+        if fmt is ResultFormat.SPARQL_TSV:
+            return self.to_sparql_delimited("\t")
         if fmt is ResultFormat.CSV:
             return self.to_delimited(",")
         if fmt is ResultFormat.TSV:

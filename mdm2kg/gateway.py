@@ -1,0 +1,331 @@
+"""The loopback gateway `mdm2kg serve` puts in front of the Oxigraph server.
+
+The ``oxigraph`` binary answers any ``Host`` header and runs ``SERVICE`` clauses, fetching
+whatever URL a query names. The gateway owns the public port and forwards to Oxigraph on a
+private loopback port, after checking each request:
+
+- **Host** (DNS rebinding): a browser tricked into sending a page's requests here still
+  names the attacker's domain in ``Host``. Only IP literals, ``localhost``, this machine's
+  name and the names given with ``--allow-host`` pass; others get HTTP 403. A request
+  without ``Host`` (no browser sends one) passes.
+- **SERVICE**: every query in the URL, a form body or a ``application/sparql-query`` body
+  that contains the letters ``service`` is parsed (`mdm2kg.query.guard`); a SERVICE clause
+  gets HTTP 403 naming ``--allow-service``. Other queries pass untouched.
+- **Size and encoding**: a SPARQL body above 16 MiB gets HTTP 413; a compressed one (which
+  could hide its text) HTTP 415.
+
+Responses are not parsed: Oxigraph's bytes are copied back as they come, so answers stream
+and the per-request cost is a few system calls. Each client connection gets its own
+connection to Oxigraph and two threads (requests in, responses out).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_HEAD = 64 * 1024
+MAX_SPARQL_BODY = 16 * 1024 * 1024
+_SPARQL_MEDIA = frozenset({"application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"})
+_BUFFER = 256 * 1024
+IDLE_SECONDS = 300.0
+"""A client that sends nothing (or reads nothing) this long is disconnected."""
+MAX_CONNECTIONS = 256
+"""Client connections served at once; more get HTTP 503."""
+
+
+class RefusedRequest(Exception):
+    """A request the gateway answers itself, with `status` and a one-line reason."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        self.status, self.reason = status, reason
+        super().__init__(message)
+
+    def response(self) -> bytes:
+        body = (str(self) + "\n").encode("utf-8")
+        return (f"HTTP/1.1 {self.status} {self.reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("ascii") + body
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the gateway lets through."""
+
+    allowed_hosts: frozenset[str]
+    allow_service: bool = False
+
+    @classmethod
+    def for_bind(cls, host: str, *, allowed_hosts: Iterable[str] = (), allow_service: bool = False) -> Policy:
+        names = {"localhost", host.strip("[]").lower(), socket.gethostname().lower()}
+        names.update(h.strip("[]").lower() for h in allowed_hosts)
+        return cls(frozenset(names), allow_service)
+
+    def check_host(self, value: str | None) -> None:
+        if value is None:
+            return
+        name = value.strip().lower()
+        name = name[1:].split("]", 1)[0] if name.startswith("[") else name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+        if name in self.allowed_hosts:
+            return
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            raise RefusedRequest(403, "Forbidden", f"Host '{value[:100]}' is not this server (DNS rebinding is refused); "
+                                 "serve it under that name with `mdm2kg serve --allow-host NAME`") from None
+
+    def check_queries(self, texts: Iterable[str]) -> None:
+        if self.allow_service:
+            return
+        for text in texts:
+            if "service" not in text.lower():
+                continue
+            from mdm2kg.errors import QueryError
+            from mdm2kg.query.guard import check_read_only
+
+            try:
+                check_read_only(text)
+            except QueryError as exc:
+                raise RefusedRequest(403 if "SERVICE" in str(exc) else 400,
+                                     "Forbidden" if "SERVICE" in str(exc) else "Bad Request",
+                                     str(exc).replace("--allow-service", "`mdm2kg serve --allow-service`")) from None
+
+
+@dataclass(slots=True)
+class Request:
+    head: bytes  # the request line and headers as received, without the final blank line
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k == name), None)
+
+
+def _parse_head(raw: bytes) -> Request:
+    lines = raw.split(b"\r\n")
+    try:
+        method, target, _version = lines[0].decode("latin-1").split(" ")
+    except ValueError:
+        raise RefusedRequest(400, "Bad Request", "malformed request line") from None
+    headers = []
+    for line in lines[1:]:
+        name, sep, value = line.decode("latin-1").partition(":")
+        if not sep:
+            raise RefusedRequest(400, "Bad Request", "malformed header line")
+        headers.append((name.strip().lower(), value.strip()))
+    return Request(raw, method, target, headers)
+
+
+def _queries(request: Request, body: bytes | None, media: str) -> list[str]:
+    """Every query or update text Oxigraph could read from this request."""
+    params = urllib.parse.urlsplit(request.target).query
+    found = [v for k, v in urllib.parse.parse_qsl(params, keep_blank_values=True, errors="replace") if k in ("query", "update")]
+    if body:
+        if media == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+            found += [v for k, v in form if k in ("query", "update")]
+        elif media in _SPARQL_MEDIA:
+            found.append(body.decode("utf-8", "replace"))
+    return found
+
+
+class _Link:
+    """One client connection and its connection to Oxigraph."""
+
+    def __init__(self, client: socket.socket, backend: tuple[str, int], policy: Policy, ready: threading.Event) -> None:
+        self.client, self.backend_address, self.policy, self.ready = client, backend, policy, ready
+        self.backend: socket.socket | None = None
+        self.pump: threading.Thread | None = None
+        self.pending = b""
+
+    def run(self) -> None:
+        try:
+            while self._one_request():
+                pass
+        except RefusedRequest as refused:
+            self._refuse(refused)
+        except ValueError:
+            self._refuse(RefusedRequest(400, "Bad Request", "malformed request"))
+        except OSError:
+            pass
+        finally:
+            self._finish()
+
+    # -- reading from the client
+
+    def _recv_until(self, marker: bytes, limit: int) -> bytes | None:
+        while marker not in self.pending:
+            if len(self.pending) > limit:
+                raise RefusedRequest(431, "Request Header Fields Too Large", "request head too large")
+            data = self.client.recv(_BUFFER)
+            if not data:
+                return None
+            self.pending += data
+        head, _, self.pending = self.pending.partition(marker)
+        return head
+
+    def _recv_exact(self, n: int) -> bytes:
+        while len(self.pending) < n:
+            data = self.client.recv(max(_BUFFER, n - len(self.pending)))
+            if not data:
+                raise OSError("client closed mid-body")
+            self.pending += data
+        body, self.pending = self.pending[:n], self.pending[n:]
+        return body
+
+    def _recv_chunked(self, limit: int) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            line = self._recv_until(b"\r\n", 1024)
+            if line is None:
+                raise OSError("client closed mid-body")
+            length = int(line.split(b";")[0].strip() or b"0", 16)
+            if length == 0:
+                while self._recv_until(b"\r\n", MAX_HEAD):  # trailers, up to the empty line
+                    pass
+                return b"".join(parts)
+            size += length
+            if size > limit:
+                raise RefusedRequest(413, "Content Too Large", f"request bodies are limited to {limit} bytes here")
+            parts.append(self._recv_exact(length))
+            self._recv_exact(2)
+
+    def _one_request(self) -> bool:
+        raw = self._recv_until(b"\r\n\r\n", MAX_HEAD)
+        if raw is None:
+            return False
+        request = _parse_head(raw)
+        self.policy.check_host(request.header("host"))
+        media = (request.header("content-type") or "").split(";")[0].strip().lower()
+        encoding = (request.header("content-encoding") or "identity").strip().lower()
+        transfer = (request.header("transfer-encoding") or "").strip().lower()
+        if transfer not in ("", "chunked"):
+            raise RefusedRequest(501, "Not Implemented", f"transfer encoding '{transfer[:40]}' is not supported here")
+        inspect = media in _SPARQL_MEDIA
+        if inspect and encoding != "identity":
+            raise RefusedRequest(415, "Unsupported Media Type", "compressed SPARQL requests are not accepted here")
+        if (request.header("expect") or "").lower() == "100-continue":
+            self.client.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        length = int(request.header("content-length") or 0) if not transfer else None
+        limit = MAX_SPARQL_BODY if inspect else 1 << 40
+        if length is not None and length > limit:
+            raise RefusedRequest(413, "Content Too Large", f"SPARQL request bodies are limited to {limit} bytes here")
+        body = self._recv_chunked(limit) if transfer else self._recv_exact(length or 0)
+        self.policy.check_queries(_queries(request, body if inspect else None, media))
+        self._forward(request, body, rewritten=bool(transfer) or request.header("expect") is not None)
+        return True
+
+    # -- to Oxigraph and back
+
+    def _forward(self, request: Request, body: bytes, *, rewritten: bool) -> None:
+        if self.backend is None:
+            self.backend = self._connect()
+            self.pump = threading.Thread(target=self._pump, name="mdm2kg-gateway-pump", daemon=True)
+            self.pump.start()
+        if rewritten:  # de-chunked, or Expect answered here: send a plain Content-Length request
+            kept = [f"{k}: {v}" for k, v in request.headers if k not in ("transfer-encoding", "content-length", "expect")]
+            head = "\r\n".join([request.head.split(b"\r\n", 1)[0].decode("latin-1"), *kept,
+                                f"content-length: {len(body)}"]).encode("latin-1")
+        else:
+            head = request.head
+        self.backend.sendall(head + b"\r\n\r\n" + body)
+
+    def _connect(self) -> socket.socket:
+        self.ready.wait(30)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                sock = socket.create_connection(self.backend_address, timeout=30)
+                sock.settimeout(None)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                return sock
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RefusedRequest(503, "Service Unavailable", "the SPARQL engine is not answering") from None
+                time.sleep(0.005)
+
+    def _pump(self) -> None:
+        assert self.backend is not None
+        with contextlib.suppress(OSError):
+            while True:
+                data = self.backend.recv(_BUFFER)
+                if not data:
+                    break
+                self.client.sendall(data)
+        with contextlib.suppress(OSError):
+            self.client.shutdown(socket.SHUT_WR)
+
+    def _drain_backend(self) -> None:
+        """Let Oxigraph finish every answer already asked for, then stop the pump."""
+        if self.backend is not None:
+            with contextlib.suppress(OSError):
+                self.backend.shutdown(socket.SHUT_WR)
+        if self.pump is not None:
+            self.pump.join()
+
+    def _refuse(self, refused: RefusedRequest) -> None:
+        self._drain_backend()  # earlier answers go out first, in order
+        with contextlib.suppress(OSError):
+            self.client.sendall(refused.response())
+
+    def _finish(self) -> None:
+        self._drain_backend()
+        for sock in (self.backend, self.client):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+
+class Gateway:
+    """Accepts on `listener` and forwards checked requests to Oxigraph at `backend`."""
+
+    def __init__(self, listener: socket.socket, backend: tuple[str, int], policy: Policy) -> None:
+        self.listener, self.backend, self.policy = listener, backend, policy
+        self.backend_ready = threading.Event()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="mdm2kg-gateway", daemon=True)
+
+    def start(self) -> Gateway:
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                if self._stopped.is_set():
+                    return
+                continue
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client.settimeout(IDLE_SECONDS)
+            if not self._slots.acquire(blocking=False):
+                busy = RefusedRequest(503, "Service Unavailable", f"more than {MAX_CONNECTIONS} connections at once")
+                with contextlib.suppress(OSError):
+                    client.sendall(busy.response())
+                client.close()
+                continue
+            link = _Link(client, self.backend, self.policy, self.backend_ready)
+            threading.Thread(target=self._serve, args=(link,), name="mdm2kg-gateway-link", daemon=True).start()
+
+    def _serve(self, link: _Link) -> None:
+        try:
+            link.run()
+        finally:
+            self._slots.release()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self.listener.close()
+        self._thread.join(timeout=5)

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 from mdm2kg.errors import UsageError
 from mdm2kg.prefixes import SPARQL_PREFIXES, SPARQL_PROLOGUE
+from mdm2kg.query.named import named_bindings
+from mdm2kg.sparql.protocol import bind_parameters
 
 # An example value per parameter name (an entity or publication id, a class or a plain string),
 # checked against the shipped graph by tests/test_querypage.py.
@@ -40,17 +42,9 @@ EXAMPLES: dict[str, str] = {
     "reference": "russano2025_ref01",
     "endpoint": "objective_response_rate_confirmed",
     "category": "Gene",
+    "words": "milademetan",
+    "phase": "Phase 3",
 }
-
-
-def _term(kind: str, value: str) -> str:
-    if kind in ("entity", "id"):
-        return f"mdm2:{value}"
-    if kind == "class":
-        return f"mdm2kg:{value}"
-    if kind in ("integer", "decimal") and re.fullmatch(r"-?\d+(\.\d+)?", value):
-        return value
-    return json.dumps(value)
 
 
 def example_queries(examples: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -62,21 +56,20 @@ def example_queries(examples: Mapping[str, str] | None = None) -> list[dict[str,
     out = []
     for query in named_queries().values():
         body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#")).strip()
-        bound: dict[str, str] = {}
+        chosen_values: dict[str, str] = {}
         params = []
         for p in query.params:
             value = p.default if p.default is not None else (chosen.get(p.name) if p.required else None)
             if value is not None:
-                bound[p.name] = _term(p.kind, value)
+                chosen_values[p.name] = value
             params.append({"name": p.name, "kind": p.kind, "required": p.required, "description": p.description,
                            **({"example": value} if value is not None else {})})
-        values = ""
-        if bound:
-            names = sorted(bound)
-            values = ("\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(bound[n] for n in names) + ") }")
+        # the same binding as `query --endpoint`: a VALUES block opening the WHERE group (ids are taken as given)
+        bindings = named_bindings(None, query, chosen_values, resolve=lambda text: text)
+        body = bind_parameters(body, bindings)
         header = f"# {query.name}: {query.description}\n"
         out.append({"name": query.name, "description": query.description, "params": params,
-                    "text": header + prologue + "\n" + body + values + "\n"})
+                    "text": header + prologue + "\n" + body.rstrip() + "\n"})
     return out
 
 

@@ -105,6 +105,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, MDM2KG_CACHE_DIR=str(args.cache_dir or Path(tmp) / "cache"))
+        # an installed package has compiled bytecode; this machine's PYTHONDONTWRITEBYTECODE would make every
+        # cold run recompile mdm2kg's sources, which no user pays
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         nt = warm_cache(env)
         query_file = Path(tmp) / "trials_of_compound.rq"
         query_file.write_text(SPARQL_PROLOGUE + (queries_dir() / "trials_of_compound.rq").read_text(encoding="utf-8"))

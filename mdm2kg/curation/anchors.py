@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
-from mdm2kg.curation.model import Dataset, Evidence, Location, Publication
+from mdm2kg.curation.model import Dataset, Location, Publication
 from mdm2kg.errors import Problem, ProblemKind
 
 _SPACE = re.compile(r"\s+")
@@ -40,18 +39,6 @@ def section_spans(pub: Publication, text: str) -> tuple[dict[str, str], list[str
     return spans, missing
 
 
-def _all_evidence(ds: Dataset) -> Iterable[Evidence]:
-    for st in ds.statements:
-        yield from st.evidence
-    for r in ds.results:
-        yield from r.evidence
-    for o in ds.observations:
-        yield from o.evidence
-    for c in ds.conflicts:
-        for claim in c.claims:
-            yield claim.evidence
-
-
 def check_anchors(ds: Dataset, seeds_dir: Path) -> list[Problem]:
     """Problems for anchors not found in their cited section (sources without a seed file are skipped)."""
     problems: list[Problem] = []
@@ -64,7 +51,7 @@ def check_anchors(ds: Dataset, seeds_dir: Path) -> list[Problem]:
                 loc = pub.loc or Location("", 0, 0)
                 problems.append(Problem(ProblemKind.ANCHOR_NOT_FOUND, f"heading of section '{locator}' not found in {pub.document}",
                                         loc.file, loc.line, loc.column, "fix the heading text or the section order"))
-    for ev in _all_evidence(ds):
+    for ev in ds.all_evidence():
         sections = spans.get(ev.source)
         if sections is None or ev.locator not in sections:
             continue

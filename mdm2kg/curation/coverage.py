@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mdm2kg.curation.anchors import normalise
-from mdm2kg.curation.model import Dataset, Evidence, Publication
+from mdm2kg.curation.model import Dataset, Publication
 from mdm2kg.errors import UsageError
 
 EXCLUSIONS_FILE = Path("coverage") / "exclusions.yml"
@@ -241,18 +241,6 @@ def load_exclusions(data_dirs: Sequence[Path]) -> list[Exclusion]:
 # ----------------------------------------------------------------------------- the report
 
 
-def _all_evidence(ds: Dataset) -> Iterable[Evidence]:
-    for st in ds.statements:
-        yield from st.evidence
-    for r in ds.results:
-        yield from r.evidence
-    for o in ds.observations:
-        yield from o.evidence
-    for c in ds.conflicts:
-        for claim in c.claims:
-            yield claim.evidence
-
-
 def coverage(ds: Dataset, sources_dir: Path, *, exclusions: Sequence[Exclusion] = (),
              threshold: float = DEFAULT_THRESHOLD) -> CoverageReport:
     """Coverage of every publication of `ds` whose `document` is a file in `sources_dir`."""
@@ -260,7 +248,7 @@ def coverage(ds: Dataset, sources_dir: Path, *, exclusions: Sequence[Exclusion] 
         raise UsageError(f"source directory not found: {sources_dir}")
     matcher = EntityMatcher.from_dataset(ds)
     anchors: dict[tuple[str, str], set[str]] = {}
-    for ev in _all_evidence(ds):
+    for ev in ds.all_evidence():
         anchors.setdefault((ev.source, ev.locator), set()).add(normalise(ev.anchor))
     used: set[Exclusion] = set()
     documents = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -163,6 +164,18 @@ class Dataset:
     results: list[TrialResult] = field(default_factory=list)
     observations: list[AdverseEventObservation] = field(default_factory=list)
     conflicts: list[SourceConflict] = field(default_factory=list)
+
+    def all_evidence(self) -> Iterator[Evidence]:
+        """Every piece of evidence of every record (statements, results, observations, conflict claims)."""
+        for st in self.statements:
+            yield from st.evidence
+        for r in self.results:
+            yield from r.evidence
+        for o in self.observations:
+            yield from o.evidence
+        for c in self.conflicts:
+            for claim in c.claims:
+                yield claim.evidence
 
     def entity_index(self) -> dict[str, Entity]:
         return {e.id: e for e in self.entities}

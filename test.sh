@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/env.sh
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
-python3 -m ruff check mdm2kg tests benchmarks
+python3 -m ruff check mdm2kg tests benchmarks scripts
 python3 -m mypy
 lint-imports --no-cache  # the one-way house (pyproject.toml [tool.importlinter])
 python3 -m pytest -q "$@"

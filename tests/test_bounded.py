@@ -73,7 +73,7 @@ def test_limits_pass_every_named_query() -> None:
 def test_deeply_nested_query_is_refused_not_a_crash(depth: int) -> None:
     """Before: 10,000 nested braces killed the process with SIGSEGV (5,000 killed the oxigraph server)."""
     proc = _mdm2kg("query", "--data", str(TINY), _nested(depth))
-    out, err = proc.communicate(timeout=120)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, err
     assert f"nested {depth} levels deep" in err and "at most 200" in err
 
@@ -241,3 +241,236 @@ def tiny_kg() -> Any:
     from mdm2kg.artifact.graph import KnowledgeGraph
 
     return KnowledgeGraph.build([str(TINY)])
+
+
+# ----------------------------------------------------------------------------- path --time-budget
+
+
+def test_path_time_budget_covers_resolution(tiny_kg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the budget started after resolving the ends and projecting the graph."""
+    from mdm2kg import paths
+
+    clock = [1000.0]
+    monkeypatch.setattr(paths.time, "monotonic", lambda: clock[0])
+    real_resolve = paths.resolve_end
+
+    def slow_resolve(kg: Any, text: str) -> Any:
+        clock[0] += 10.0  # resolving an end "takes" 10 s
+        return real_resolve(kg, text)
+
+    monkeypatch.setattr(paths, "resolve_end", slow_resolve)
+    result = paths.find_paths(tiny_kg, "GENE1", "GENE2", time_budget=5.0)
+    assert result.truncated and "time budget" in result.message
+
+
+@pytest.mark.parametrize("budget", ["nan", "inf", "-inf", "-1"])
+def test_path_rejects_non_finite_budgets_cleanly(budget: str) -> None:
+    from mdm2kg.cli import main
+
+    result = CliRunner().invoke(main, ["path", "--data", str(TINY), "GENE1", "GENE2", f"--time-budget={budget}"])
+    assert result.exit_code == 2 and "--time-budget must be a finite number" in result.output
+    assert "Traceback" not in result.output
+
+
+# ----------------------------------------------------------------------------- serve: limits, restarts, page
+
+
+def _server(kg: Any, **kwargs: Any) -> Any:
+    from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.server import OxigraphServer
+
+    from .test_server import require_binary
+
+    return OxigraphServer(ensure_store(kg), port=0, binary=Path(require_binary("oxigraph")), **kwargs)
+
+
+def _post(url: str, query: str, timeout: float = 60) -> tuple[int, str]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    request = urllib.request.Request(url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+@pytest.mark.server
+def test_serve_refuses_deep_query_with_400_and_keeps_serving(tiny_kg: Any) -> None:
+    """Before: 5,000 nested braces overflowed Oxigraph's stack and `serve` exited."""
+    events: list[str] = []
+    with _server(tiny_kg, on_event=events.append) as server:
+        pid = server.pid
+        status, text = _post(server.query_url, _nested(5000))
+        assert status == 400 and "nested 5000 levels deep" in text
+        status, text = _post(server.query_url, "ASK { ?s ?p ?o }")
+        assert status == 200 and "true" in text
+        assert server.pid == pid and events == []
+
+
+@pytest.mark.server
+def test_serve_restarts_a_crashed_engine_and_says_why(tiny_kg: Any) -> None:
+    events: list[str] = []
+    with _server(tiny_kg, on_event=events.append) as server:
+        first = server.pid
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while (server.pid == first or not events or "restarted" not in events[-1]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.pid != first and server.poll() is None
+        assert any("killed by signal 9" in e for e in events), events
+        status, text = _post(server.query_url, "ASK { ?s ?p ?o }")
+        assert status == 200 and "true" in text
+
+
+@pytest.mark.server
+def test_serve_cuts_off_a_runaway_query_and_restarts_the_busy_engine(tiny_kg: Any) -> None:
+    """Oxigraph does not check --timeout-s while joining what it already read: a cartesian
+    COUNT ran on, burning a core, long after the client gave up."""
+    events: list[str] = []
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with _server(tiny_kg, query_timeout=1, on_event=events.append) as server:
+        first = server.pid
+        status, text = _post(server.query_url, runaway, timeout=120)
+        assert status == 503 and "ran past the 1 s timeout" in text
+        deadline = time.monotonic() + 30
+        while server.pid == first and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.pid != first, f"the busy engine was not restarted: {events}"
+        assert any("ran past the 1 s timeout" in e for e in events)
+        assert not _alive(first)
+        status, text = _post(server.query_url, "ASK { ?s ?p ?o }")
+        assert status == 200 and "true" in text
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes of `pid`, whichever of its threads started them."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return sorted(out)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_leaves_no_engine_behind_after_a_crash_and_a_stop(stop: signal.Signals) -> None:
+    from mdm2kg.server import free_port
+
+    from .test_server import _read_url, _serve, require_binary
+
+    require_binary("oxigraph")
+    proc = _serve(free_port())
+    seen: set[int] = set()
+    try:
+        _read_url(proc)
+        first = _children(proc.pid)
+        assert len(first) == 1
+        seen.update(first)
+        os.kill(first[0], signal.SIGKILL)  # the engine crashes
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = [c for c in _children(proc.pid) if _alive(c)]
+            if now and now != first:
+                break
+            time.sleep(0.1)
+        second = [c for c in _children(proc.pid) if _alive(c)]
+        assert second and second != first, "the engine was not restarted"
+        seen.update(second)
+        proc.send_signal(stop)
+        assert proc.wait(timeout=30) == 0
+        err = proc.stderr.read() if proc.stderr else ""
+        assert "restarting oxigraph: oxigraph was killed by signal 9" in err and "server stopped" in err
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in seen) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(p) for p in seen), "an oxigraph process outlived mdm2kg serve"
+    finally:
+        for pid in [proc.pid, *seen]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def _page(tiny_kg: Any) -> Any:
+    from mdm2kg.render.querypage import query_page_html
+
+    return lambda host: query_page_html(f"http://{host}/query").encode()
+
+
+@pytest.mark.server
+def test_serve_offers_the_query_page_on_its_own_origin(tiny_kg: Any) -> None:
+    import http.client
+
+    with _server(tiny_kg, page=_page(tiny_kg)) as server:
+        for path in ("/", "/query-page"):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            connection.request("GET", path, headers={"Host": f"localhost:{server.port}"})
+            response = connection.getresponse()
+            body = response.read().decode()
+            connection.close()
+            assert response.status == 200 and response.getheader("Content-Type", "").startswith("text/html")
+            assert f"connect-src http://localhost:{server.port};" in body  # the origin the browser used
+            assert "trials_of_compound" in body
+        status, _ = _post(server.query_url, "ASK { ?s ?p ?o }")
+        assert status == 200
+
+
+def test_server_and_gateway_do_not_import_render() -> None:
+    for module in ("server", "gateway"):
+        text = (REPO / "mdm2kg" / f"{module}.py").read_text()
+        assert "mdm2kg.render" not in text, module
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_served_query_page_runs_a_named_query(tiny_kg: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from mdm2kg.query import run_query
+    from mdm2kg.render.querypage import example_queries
+
+    from .test_browser import _require_browser
+
+    chromium = _require_browser()
+    chosen = next(q for q in example_queries() if run_query(tiny_kg, q["text"]).rows)
+    expected = len(run_query(tiny_kg, chosen["text"]).rows)
+    with _server(tiny_kg, page=_page(tiny_kg)) as server:
+        blocked: list[str] = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, headless=True)
+            try:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+                def gate(route: Any) -> None:
+                    if route.request.url.startswith((server.url, "data:")):
+                        route.continue_()
+                    else:
+                        blocked.append(route.request.url)
+                        route.abort()
+
+                context.route("**/*", gate)
+                page = context.new_page()
+                page.goto(server.url)
+                page.wait_for_selector("#queries button")
+                page.click(f'#queries button[data-query="{chosen["name"]}"]')
+                page.click(".yasqe_queryButton")
+                page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+                rows = page.locator(".yasr table tbody tr").count()
+                context.close()
+            finally:
+                browser.close()
+    assert rows == expected and blocked == []

@@ -247,7 +247,9 @@ def queries(fmt: str) -> None:
 @click.option("--via", help="Comma-separated categories of the intermediate nodes (a metapath).")
 @click.option("--predicates", help="Comma-separated predicates the hops may use.")
 @click.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
-@click.option("--time-budget", type=float, default=5.0, show_default=True, help="Seconds before enumeration stops.")
+@click.option("--time-budget", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="Seconds the search may take, from resolving the ends to the last path (a finite number >= 0); "
+                   "past it the paths found so far are printed, marked partial.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--explain", is_flag=True, help="Print each path as one sentence per hop.")
 @data_option
@@ -259,8 +261,11 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, p
          on_disk: bool) -> None:
     """Cited paths from SOURCE to TARGET (entity ids, labels, synonyms, CURIEs or categories).
 
-    Exit 1 when an end is unknown or ambiguous, or when no path exists.
+    Exit 1 when an end is unknown or ambiguous, or when no path exists; 2 for a --time-budget
+    that is negative, NaN or infinite.
     """
+    if not math.isfinite(time_budget) or time_budget < 0:
+        fail(f"--time-budget must be a finite number of seconds >= 0, got {time_budget}", EXIT_USAGE)
     from mdm2kg.paths import find_paths, format_path_text
 
     kg = open_graph(data, graph_file, on_disk=on_disk)

@@ -35,7 +35,6 @@ from mdm2kg.query import guard
 from mdm2kg.query.guard import QueryKind
 from mdm2kg.query.limits import check_query_limits
 from mdm2kg.query.results import QueryResult
-from mdm2kg.read.terms import term_of
 
 if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph

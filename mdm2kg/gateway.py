@@ -166,6 +166,7 @@ class _Link:
         self.pending = b""
         self.waiting_since: float | None = None  # a request went to Oxigraph and no answer byte came back yet
         self.cut = False
+        self.generation = gateway.generation  # which Oxigraph `backend` talks to
 
     def run(self) -> None:
         try:
@@ -269,7 +270,14 @@ class _Link:
     # -- to Oxigraph and back
 
     def _forward(self, request: Request, body: bytes, *, rewritten: bool) -> None:
+        if self.backend is not None and self.generation != self.gateway.generation:
+            # Oxigraph was restarted: let the old one finish what it was asked, then use the new one
+            self._drain_backend()
+            with contextlib.suppress(OSError):
+                self.backend.close()
+            self.backend, self.pump = None, None
         if self.backend is None:
+            self.generation = self.gateway.generation
             self.backend = self._connect()
             self.pump = threading.Thread(target=self._pump, name="mdm2kg-gateway-pump", daemon=True)
             self.pump.start()
@@ -356,6 +364,7 @@ class Gateway:
         self.listener, self.backend, self.policy = listener, backend, policy
         self.query_timeout, self.on_runaway, self.page = query_timeout, on_runaway, page
         self.backend_ready = threading.Event()
+        self.generation = 0
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._stopped = threading.Event()
         self._links: set[_Link] = set()
@@ -374,8 +383,9 @@ class Gateway:
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     def set_backend(self, backend: tuple[str, int]) -> None:
-        """Send new connections to `backend` (a restarted Oxigraph)."""
+        """Send new requests to `backend` (a restarted Oxigraph); open connections move over between requests."""
         self.backend = backend
+        self.generation += 1
 
     def _accept(self) -> None:
         while not self._stopped.is_set():

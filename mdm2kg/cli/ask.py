@@ -77,7 +77,7 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
         fail("give exactly one of TEXT, --file or --name", EXIT_USAGE)
     if params and not name:
         fail("--param only applies to --name", EXIT_USAGE)
-    if timeout is not None and (math.isnan(timeout) or timeout < 0):
+    if not endpoint and timeout is not None and (math.isnan(timeout) or timeout < 0):
         fail(f"--timeout must be a non-negative number of seconds (0: no limit), got {timeout}", EXIT_USAGE)
     sparql = None if name else _read_query(file) if file else str(text)
     if not endpoint:

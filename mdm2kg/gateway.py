@@ -11,8 +11,18 @@ private loopback port, after checking each request:
 - **SERVICE**: every query in the URL, a form body or a ``application/sparql-query`` body
   that contains the letters ``service`` is parsed (`mdm2kg.query.guard`); a SERVICE clause
   gets HTTP 403 naming ``--allow-service``. Other queries pass untouched.
+- **Limits**: every query or update text in the URL or body is checked against
+  `mdm2kg.query.limits` (at most 1 MiB, at most 200 nested (), {} and []): more gets HTTP 400
+  before Oxigraph sees it (5,000 nested braces overflow Oxigraph's stack and kill it).
 - **Size and encoding**: a SPARQL body above 16 MiB gets HTTP 413; a compressed one (which
   could hide its text) HTTP 415.
+- **Runaway queries**: Oxigraph checks its ``--timeout-s`` deadline only when it reads the
+  store, so a query busy joining what it already read can run on. A request that has had no
+  answer byte for the query timeout plus ``GRACE_SECONDS`` is cut off with HTTP 503, and the
+  server is told (``on_runaway``) so it can restart an engine that keeps burning a core.
+- **The query page**: with ``page``, ``GET /`` and ``GET /query-page`` answer the page
+  (built by the caller for the ``Host`` the browser used, so the page and the endpoint share
+  an origin and no CORS is needed). The gateway never renders anything itself.
 
 Responses are not parsed: Oxigraph's bytes are copied back as they come, so answers stream
 and the per-request cost is a few system calls. Each client connection gets its own
@@ -27,7 +37,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 MAX_HEAD = 64 * 1024
@@ -38,6 +48,9 @@ IDLE_SECONDS = 300.0
 """A client that sends nothing (or reads nothing) this long is disconnected."""
 MAX_CONNECTIONS = 256
 """Client connections served at once; more get HTTP 503."""
+GRACE_SECONDS = 2.0
+"""How long past the query timeout a request may wait for its first answer byte before it is cut off."""
+PAGE_PATHS = frozenset({"/", "/query-page"})
 
 
 class RefusedRequest(Exception):
@@ -80,6 +93,14 @@ class Policy:
                                  "serve it under that name with `mdm2kg serve --allow-host NAME`") from None
 
     def check_queries(self, texts: Iterable[str]) -> None:
+        from mdm2kg.query.limits import QueryLimitError, check_query_limits
+
+        texts = list(texts)
+        for text in texts:
+            try:
+                check_query_limits(text)
+            except QueryLimitError as exc:
+                raise RefusedRequest(400, "Bad Request", str(exc)) from None
         if self.allow_service:
             return
         for text in texts:
@@ -138,11 +159,14 @@ def _queries(request: Request, body: bytes | None, media: str) -> list[str]:
 class _Link:
     """One client connection and its connection to Oxigraph."""
 
-    def __init__(self, client: socket.socket, backend: tuple[str, int], policy: Policy, ready: threading.Event) -> None:
-        self.client, self.backend_address, self.policy, self.ready = client, backend, policy, ready
+    def __init__(self, client: socket.socket, gateway: Gateway) -> None:
+        self.client, self.gateway, self.policy, self.ready = client, gateway, gateway.policy, gateway.backend_ready
         self.backend: socket.socket | None = None
         self.pump: threading.Thread | None = None
         self.pending = b""
+        self.waiting_since: float | None = None  # a request went to Oxigraph and no answer byte came back yet
+        self.cut = False
+        self.generation = gateway.generation  # which Oxigraph `backend` talks to
 
     def run(self) -> None:
         try:
@@ -219,13 +243,41 @@ class _Link:
             raise RefusedRequest(413, "Content Too Large", f"SPARQL request bodies are limited to {limit} bytes here")
         body = self._recv_chunked(limit) if transfer else self._recv_exact(length or 0)
         self.policy.check_queries(_queries(request, body if inspect else None, media))
+        if self.gateway.page is not None and request.method in ("GET", "HEAD"):
+            split = urllib.parse.urlsplit(request.target)
+            if split.path in PAGE_PATHS and "query=" not in split.query:
+                self._answer_page(request)
+                return True
         self._forward(request, body, rewritten=bool(transfer) or request.header("expect") is not None)
         return True
+
+    def _answer_page(self, request: Request) -> None:
+        assert self.gateway.page is not None
+        if self.backend is not None:  # earlier answers first, in order; later requests get a new connection
+            self._drain_backend()
+            with contextlib.suppress(OSError):
+                self.backend.close()
+            self.backend, self.pump = None, None
+        host = request.header("host") or self.gateway.public_host()
+        try:
+            page = self.gateway.page(host)
+        except Exception as exc:  # a page that cannot be built is this request's problem only
+            raise RefusedRequest(500, "Internal Server Error", f"the query page could not be built: {exc}") from None
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(page)}\r\n"
+                "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n").encode("ascii")
+        self.client.sendall(head + (b"" if request.method == "HEAD" else page))
 
     # -- to Oxigraph and back
 
     def _forward(self, request: Request, body: bytes, *, rewritten: bool) -> None:
+        if self.backend is not None and self.generation != self.gateway.generation:
+            # Oxigraph was restarted: let the old one finish what it was asked, then use the new one
+            self._drain_backend()
+            with contextlib.suppress(OSError):
+                self.backend.close()
+            self.backend, self.pump = None, None
         if self.backend is None:
+            self.generation = self.gateway.generation
             self.backend = self._connect()
             self.pump = threading.Thread(target=self._pump, name="mdm2kg-gateway-pump", daemon=True)
             self.pump.start()
@@ -235,6 +287,8 @@ class _Link:
                                 f"content-length: {len(body)}"]).encode("latin-1")
         else:
             head = request.head
+        if self.waiting_since is None:
+            self.waiting_since = time.monotonic()
         self.backend.sendall(head + b"\r\n\r\n" + body)
 
     def _connect(self) -> socket.socket:
@@ -242,7 +296,7 @@ class _Link:
         deadline = time.monotonic() + 30
         while True:
             try:
-                sock = socket.create_connection(self.backend_address, timeout=30)
+                sock = socket.create_connection(self.gateway.backend, timeout=30)
                 sock.settimeout(None)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 return sock
@@ -258,6 +312,7 @@ class _Link:
                 data = self.backend.recv(_BUFFER)
                 if not data:
                     break
+                self.waiting_since = None
                 self.client.sendall(data)
         with contextlib.suppress(OSError):
             self.client.shutdown(socket.SHUT_WR)
@@ -275,6 +330,18 @@ class _Link:
         with contextlib.suppress(OSError):
             self.client.sendall(refused.response())
 
+    def cut_off(self, seconds: float) -> None:
+        """Answer HTTP 503 for a request Oxigraph has not answered in `seconds`, and close both ends."""
+        self.cut = True
+        refused = RefusedRequest(503, "Service Unavailable", f"the query ran past the {seconds:g} s timeout and was "
+                                 "cut off (`mdm2kg serve --timeout SECONDS`)")
+        with contextlib.suppress(OSError):
+            self.client.sendall(refused.response())
+        for sock in (self.backend, self.client):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
     def _finish(self) -> None:
         self._drain_backend()
         for sock in (self.backend, self.client):
@@ -284,18 +351,41 @@ class _Link:
 
 
 class Gateway:
-    """Accepts on `listener` and forwards checked requests to Oxigraph at `backend`."""
+    """Accepts on `listener` and forwards checked requests to Oxigraph at `backend`.
 
-    def __init__(self, listener: socket.socket, backend: tuple[str, int], policy: Policy) -> None:
+    `query_timeout` (seconds, None: no limit) arms the runaway cut-off: a request unanswered
+    for that long plus GRACE_SECONDS gets HTTP 503 and `on_runaway()` is called. `page`, when
+    given, builds the query page for a Host header (see the module docstring).
+    """
+
+    def __init__(self, listener: socket.socket, backend: tuple[str, int], policy: Policy, *,
+                 query_timeout: float | None = None, on_runaway: Callable[[], None] | None = None,
+                 page: Callable[[str], bytes] | None = None) -> None:
         self.listener, self.backend, self.policy = listener, backend, policy
+        self.query_timeout, self.on_runaway, self.page = query_timeout, on_runaway, page
         self.backend_ready = threading.Event()
+        self.generation = 0
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._stopped = threading.Event()
+        self._links: set[_Link] = set()
+        self._links_lock = threading.Lock()
         self._thread = threading.Thread(target=self._accept, name="mdm2kg-gateway", daemon=True)
+        self._watch = threading.Thread(target=self._watch_runaways, name="mdm2kg-gateway-watch", daemon=True)
 
     def start(self) -> Gateway:
         self._thread.start()
+        if self.query_timeout:
+            self._watch.start()
         return self
+
+    def public_host(self) -> str:
+        host, port = self.listener.getsockname()[:2]
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def set_backend(self, backend: tuple[str, int]) -> None:
+        """Send new requests to `backend` (a restarted Oxigraph); open connections move over between requests."""
+        self.backend = backend
+        self.generation += 1
 
     def _accept(self) -> None:
         while not self._stopped.is_set():
@@ -313,14 +403,31 @@ class Gateway:
                     client.sendall(busy.response())
                 client.close()
                 continue
-            link = _Link(client, self.backend, self.policy, self.backend_ready)
+            link = _Link(client, self)
+            with self._links_lock:
+                self._links.add(link)
             threading.Thread(target=self._serve, args=(link,), name="mdm2kg-gateway-link", daemon=True).start()
 
     def _serve(self, link: _Link) -> None:
         try:
             link.run()
         finally:
+            with self._links_lock:
+                self._links.discard(link)
             self._slots.release()
+
+    def _watch_runaways(self) -> None:
+        assert self.query_timeout
+        limit = self.query_timeout + GRACE_SECONDS
+        while not self._stopped.wait(0.25):
+            now = time.monotonic()
+            with self._links_lock:
+                late = [link for link in self._links
+                        if not link.cut and link.waiting_since is not None and now - link.waiting_since > limit]
+            for link in late:
+                link.cut_off(self.query_timeout)
+            if late and self.on_runaway is not None:
+                self.on_runaway()
 
     def stop(self) -> None:
         self._stopped.set()

@@ -270,9 +270,11 @@ def find_paths(
 
     `via` lists the categories of the intermediate nodes in order (a metapath), which fixes
     the length to len(via) + 1. `predicates` restricts the hops; `directed` follows statements
-    only from subject to object.
+    only from subject to object. `time_budget` seconds bound the whole search (resolution,
+    projection and enumeration): past it, the paths found so far are returned, marked truncated.
     """
     _check_bounds(max_hops, limit, time_budget)
+    deadline = time.monotonic() + time_budget
     index = _index(kg)
     via_cats = _metapath(index, via)
     sources, source_cat = resolve_end(kg, source)
@@ -283,7 +285,7 @@ def find_paths(
     walk = _Walk(adj, set(targets), _distances(adj, set(targets), max(levels), directed),
                  # intermediate nodes may not be ends of a category question: a path stops at the first match
                  blocked=(set(targets) if target_cat else set()) | (set(sources) if source_cat else set()),
-                 via=via_cats, category_of=index.category_of, deadline=time.monotonic() + time_budget)
+                 via=via_cats, category_of=index.category_of, deadline=deadline)
     search = PathSearch(sources=sources, targets=targets, labels=index.model.labels, categories=index.category_of)
     found: list[FoundPath] = []
     for length in levels:

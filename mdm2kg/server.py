@@ -7,8 +7,15 @@ module started (it also dies with its parent on Linux). Queries are bounded in t
 unless ``cors=True``.
 
 By default the public port belongs to the gateway (`mdm2kg.gateway`), which refuses other
-``Host`` names (DNS rebinding) and SERVICE clauses (unless ``allow_service``) and forwards
-everything else to Oxigraph on a private loopback port.
+``Host`` names (DNS rebinding), SERVICE clauses (unless ``allow_service``) and queries over
+the size and nesting limits (`mdm2kg.query.limits`), and forwards everything else to
+Oxigraph on a private loopback port.
+
+A supervisor thread watches the engine: if Oxigraph exits (a crash), or a query runs past
+the timeout without an answer (the gateway cuts it off) while Oxigraph keeps a core busy,
+Oxigraph is restarted on a new private port and the reason is reported (``on_event``; the
+CLI prints it). More than ``MAX_RESTARTS`` restarts within ``RESTART_WINDOW`` seconds is a
+failure: the server stops.
 
 >>> from mdm2kg.artifact.graph import KnowledgeGraph  # doctest: +SKIP
 >>> with OxigraphServer(ensure_store(KnowledgeGraph.build()), port=0) as server:  # doctest: +SKIP
@@ -19,7 +26,6 @@ http://127.0.0.1:41235/query
 from __future__ import annotations
 
 import contextlib
-import http.client
 import ipaddress
 import os
 import shutil
@@ -28,8 +34,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
@@ -43,6 +50,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_QUERY_TIMEOUT = 30
 """Seconds a query may run on `mdm2kg serve` (Oxigraph's --timeout-s)."""
+MAX_RESTARTS = 5
+RESTART_WINDOW = 60.0
+"""More than MAX_RESTARTS engine restarts within this many seconds stop the server."""
+BUSY_SHARE = 0.5
+"""Share of one core a cut-off engine must keep using (over one second) to be restarted."""
 
 
 class ServerError(Mdm2kgError):
@@ -161,7 +173,8 @@ class OxigraphServer:
                  binary: Path | None = None, extra_args: Sequence[str] = (), guard: bool = True,
                  allow_service: bool = False, allowed_hosts: Sequence[str] = (),
                  query_timeout: int | None = DEFAULT_QUERY_TIMEOUT, cors: bool = False,
-                 listener: socket.socket | None = None) -> None:
+                 listener: socket.socket | None = None, page: Callable[[str], bytes] | None = None,
+                 on_event: Callable[[str], None] | None = None) -> None:
         self.location = Path(location)
         self.host = host
         self.port = port
@@ -176,9 +189,19 @@ class OxigraphServer:
         self._listener = listener  # a socket already listening on host:port (see `listen`), used by the gateway
         if listener is not None:
             self.port = int(listener.getsockname()[1])
+        self.page = page  # builds the query page for a Host header; served by the gateway at /
+        self.on_event = on_event or _log_event
         self.process: subprocess.Popen[bytes] | None = None
         self.gateway: Gateway | None = None
         self._log: IO[bytes] | None = None
+        self.restarts: list[tuple[float, str]] = []
+        """(monotonic time, reason) of every engine restart."""
+        self.failure: str | None = None
+        self._binary: Path | None = None
+        self._runaway = threading.Event()
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
+        self._swap = threading.Lock()
 
     @property
     def _url_host(self) -> str:
@@ -244,12 +267,71 @@ class OxigraphServer:
         self.port = int(listener.getsockname()[1])
         backend = free_port("127.0.0.1")
         policy = Policy.for_bind(self.host, allowed_hosts=self.allowed_hosts, allow_service=self.allow_service)
-        self.gateway = Gateway(listener, ("127.0.0.1", backend), policy).start()
+        self.gateway = Gateway(listener, ("127.0.0.1", backend), policy, query_timeout=self.query_timeout or None,
+                               on_runaway=self._runaway.set, page=self.page).start()
         self._spawn(binary, f"127.0.0.1:{backend}")
         self._wait_ready("127.0.0.1", backend, timeout)
         self.gateway.backend_ready.set()
+        self._binary = binary
+        self._supervisor = threading.Thread(target=self._supervise, name="mdm2kg-supervisor", daemon=True)
+        self._supervisor.start()
+
+    # -- the supervisor (guarded servers only)
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(0.1):
+            process = self.process
+            if process is None:
+                return
+            code = process.poll()
+            if code is not None:
+                how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                self._restart(f"oxigraph {how}: {_first_lines(self.log(), 1)}")
+            elif self._runaway.is_set():
+                self._runaway.clear()
+                share = _cpu_share(process.pid)
+                if share is None or share >= BUSY_SHARE:
+                    busy = "" if share is None else f" and kept {share:.0%} of a core busy"
+                    self._restart(f"a query ran past the {self.query_timeout} s timeout{busy}")
+            if self.failure is not None:
+                return
+
+    def _restart(self, reason: str) -> None:
+        """Replace the engine with a new one on a new private port; give up after too many restarts."""
+        if self._stopping.is_set():
+            return
+        now = time.monotonic()
+        self.restarts.append((now, reason))
+        recent = [t for t, _ in self.restarts if now - t < RESTART_WINDOW]
+        if len(recent) > MAX_RESTARTS:
+            self.failure = f"{reason}; {len(recent)} restarts within {RESTART_WINDOW:.0f} s, giving up"
+            self.on_event(f"oxigraph: {self.failure}")
+            return
+        self.on_event(f"restarting oxigraph: {reason}")
+        assert self.gateway is not None and self._binary is not None
+        with self._swap:
+            if self._stopping.is_set():
+                return
+            old = self.process
+            backend = free_port("127.0.0.1")
+            try:  # the new engine first: queries in flight on the old one may still finish
+                self._spawn(self._binary, f"127.0.0.1:{backend}")
+                self._wait_ready("127.0.0.1", backend, 15.0)
+            except ServerError as exc:
+                self.failure = f"oxigraph could not be restarted: {exc}"
+                self.on_event(self.failure)
+                if old is not None:
+                    _terminate(old, 2.0)
+                return
+            self.gateway.set_backend(("127.0.0.1", backend))
+        if old is not None and old.poll() is None:
+            time.sleep(0.5)  # answers already under way go out
+            _terminate(old, 2.0)
+        self.on_event(f"oxigraph restarted (pid {self.pid})")
 
     def _spawn(self, binary: Path, bind: str) -> None:
+        if self._log is not None:
+            self._log.close()
         self._log = tempfile.TemporaryFile(prefix="mdm2kg-oxigraph-")
         self.process = subprocess.Popen(
             self._command(binary, bind), stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
@@ -284,28 +366,32 @@ class OxigraphServer:
         return self._log.read().decode("utf-8", "replace")
 
     def poll(self) -> int | None:
-        """The exit status if the server has stopped, else None."""
+        """The exit status if the server has stopped for good, else None (a supervised engine
+        that exits is restarted: then this stays None unless the restarts failed)."""
+        if self._supervisor is not None and self._supervisor.is_alive():
+            return None
+        if self.failure is not None:
+            code = self.process.poll() if self.process is not None else None
+            return code if code is not None else -1
         return self.process.poll() if self.process is not None else None
 
     def stop(self, *, timeout: float = 5.0) -> int | None:
         """Stop the gateway and the server (SIGTERM, then SIGKILL after `timeout`) and reap it; returns its status."""
+        self._stopping.set()
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join(timeout=30)
         gateway, self.gateway = self.gateway, None
         if gateway is not None:
             gateway.stop()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
-        process, self.process = self.process, None
+        with self._swap:
+            process, self.process = self.process, None
         code = None
         if process is not None:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            code = process.returncode
+            code = _terminate(process, timeout)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -318,16 +404,57 @@ class OxigraphServer:
         self.stop()
 
 
-def _answers(host: str, port: int) -> bool:
-    """True when an HTTP server answers on host:port (below 500)."""
-    connection = http.client.HTTPConnection(host, port, timeout=1.0)
+def _terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """SIGTERM, then SIGKILL after `timeout`; reap and return the status."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process `pid` so far (Linux /proc), None elsewhere."""
     try:
-        connection.request("GET", "/")
-        return connection.getresponse().status < 500
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cpu_share(pid: int, seconds: float = 1.0) -> float | None:
+    """Share of one core process `pid` used over the next `seconds` (None where unknown)."""
+    before = _cpu_seconds(pid)
+    time.sleep(seconds)
+    after = _cpu_seconds(pid)
+    return None if before is None or after is None else (after - before) / seconds
+
+
+def _log_event(message: str) -> None:
+    import logging
+
+    logging.getLogger("mdm2kg.server").warning("%s", message)
+
+
+def _answers(host: str, port: int) -> bool:
+    """True when an HTTP server answers on host:port (below 500). A bare socket, not http.client,
+    whose import (with the email package) costs `serve` about 30 ms of its start."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as sock:
+            sock.sendall(f"GET / HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode("ascii"))
+            head = b""
+            while b"\r\n" not in head and len(head) < 1024:
+                data = sock.recv(1024)
+                if not data:
+                    break
+                head += data
     except OSError:
         return False
-    finally:
-        connection.close()
+    parts = head.split(b" ", 2)
+    return len(parts) >= 2 and parts[0].startswith(b"HTTP/") and parts[1].isdigit() and int(parts[1]) < 500
 
 
 def _first_lines(text: str, n: int = 3) -> str:
@@ -368,7 +495,8 @@ class StopSignals:
         while not self.received:
             code = server.poll()
             if code is not None:
-                raise ServerError(f"oxigraph stopped unexpectedly with status {code}: {_first_lines(server.log())}")
+                raise ServerError(server.failure or
+                                  f"oxigraph stopped unexpectedly with status {code}: {_first_lines(server.log())}")
             time.sleep(0.1)
         return self.received[0]
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
-from mdm2kg.cli import EXIT_DATA, EXIT_USAGE
+from mdm2kg.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE
 from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, handle_errors, open_graph
 from mdm2kg.cli.remote import credentials, remote_options, timeouts
 
 FORMATS = ["table", "csv", "tsv", "json", "md", "sparql-csv", "sparql-tsv", "turtle", "ntriples", "jsonld"]
 TABLE_CELL = 60  # characters a cut table cell keeps (--truncate)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -58,35 +61,120 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
     """Run a SPARQL query (TEXT, --file or --name) and print the rows.
 
     Only read-only queries run: anything that does not parse as SELECT, ASK, CONSTRUCT or
-    DESCRIBE (every SPARQL update) is refused before it reaches an engine or a server.
-    Exit 1 when the query returns no rows, 2 on a syntax error or a refused query, 3 when
-    a remote server fails or times out.
+    DESCRIBE (every SPARQL update) is refused before it reaches an engine or a server, and
+    so is a query text above 1 MiB or nested more than 200 levels of (), {} and [].
+
+    Embedded queries stop after --timeout seconds (default 60, or $MDM2KG_QUERY_TIMEOUT;
+    0: no limit), counted to the last row written; Ctrl-C stops a running query at once.
+    Rows are written as they come (table widths come from the first 1,000 rows).
+
+    Exit 1 when the query returns no rows, 2 on a syntax error, a refused query or an
+    embedded query that timed out (rows already written to standard output are then
+    partial), 3 when a remote server fails or times out, 130 on Ctrl-C.
     """
     chosen = [x for x in (text, file, name) if x]
     if len(chosen) != 1:
         fail("give exactly one of TEXT, --file or --name", EXIT_USAGE)
     if params and not name:
         fail("--param only applies to --name", EXIT_USAGE)
+    if not endpoint and timeout is not None and (math.isnan(timeout) or timeout < 0):
+        fail(f"--timeout must be a non-negative number of seconds (0: no limit), got {timeout}", EXIT_USAGE)
     sparql = None if name else _read_query(file) if file else str(text)
-    if endpoint:
-        from mdm2kg.sparql.protocol import query_or_pushed_graph
+    if not endpoint:
+        try:
+            _run_embedded(sparql, name=name, params=_params(params), fmt=fmt, out=out, allow_service=allow_service,
+                          truncate=truncate, timeout=timeout, data=data, graph_file=graph_file, on_disk=on_disk)
+        except KeyboardInterrupt:
+            _exit_now("interrupted", EXIT_INTERRUPTED)
+        return
+    from mdm2kg.sparql.protocol import query_or_pushed_graph
 
-        result, note = query_or_pushed_graph(
-            endpoint, sparql=sparql, name=name, params=_params(params), graph=named_graph,
-            auth=credentials(user, password, scheme), timeout=timeouts(connect_timeout, timeout, default_total=60.0),
-            allow_service=allow_service)
-        if note:
-            click.echo(f"note: {note}", err=True)
-    else:
-        from mdm2kg.query import run_named, run_query
-
-        kg = open_graph(data, graph_file, on_disk=on_disk)
-        result = run_named(kg, name, _params(params)) if name else run_query(kg, str(sparql), allow_service=allow_service)
+    result, note = query_or_pushed_graph(
+        endpoint, sparql=sparql, name=name, params=_params(params), graph=named_graph,
+        auth=credentials(user, password, scheme), timeout=timeouts(connect_timeout, timeout, default_total=60.0),
+        allow_service=allow_service)
+    if note:
+        click.echo(f"note: {note}", err=True)
     to_stdout = out is None or str(out) == "-"
     _write(_table(result, truncate, terminal=to_stdout) if fmt == "table" else result.serialize(fmt), out)
     if result.boolean is None and not result.rows:
         click.echo("no rows", err=True)
         raise SystemExit(EXIT_DATA)
+
+
+def _run_embedded(sparql: str | None, *, name: str | None, params: dict[str, str], fmt: str, out: Path | None,
+                  allow_service: bool, truncate: bool | None, timeout: float | None, data: tuple[str, ...],
+                  graph_file: Path | None, on_disk: bool | None) -> None:
+    """Run on the embedded engine and write the rows as they come (see `query`)."""
+    from mdm2kg.query import get_named, named_bindings, run_query
+    from mdm2kg.query.engine import QueryTimeout
+
+    kg = open_graph(data, graph_file, on_disk=on_disk)
+    if name:
+        named = get_named(name)
+        sparql, bindings = named.text, named_bindings(kg, named, params)
+    else:
+        bindings = {}
+    result = run_query(kg, str(sparql), bindings=bindings, allow_service=allow_service, timeout=timeout, stream=True)
+    to_stdout = out is None or str(out) == "-"
+    width, max_width = _table_widths(truncate, terminal=to_stdout) if fmt == "table" else (None, None)
+    try:
+        if to_stdout:
+            written = result.write(sys.stdout, fmt, width=width, max_width=max_width)
+        else:
+            assert out is not None
+            written = _write_file(out, result, fmt, width=width, max_width=max_width)
+    except QueryTimeout as exc:
+        partial = "; the rows above are partial" if to_stdout and result.streamed else ""
+        _exit_now(f"{exc}{partial}", EXIT_USAGE)
+    except BrokenPipeError:  # the reader (e.g. `head`) has what it wanted
+        _exit_now("", EXIT_OK)
+    if result.boolean is None and not written:
+        click.echo("no rows", err=True)
+        raise SystemExit(EXIT_DATA)
+
+
+def _write_file(out: Path, result: Any, fmt: str, *, width: int | None, max_width: int | None) -> int:
+    """Stream the answer into a temporary file beside `out` and rename it into place at the end
+    (a timed-out or interrupted query leaves the old file, and no temporary one)."""
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            written: int = result.write(handle, fmt, width=width, max_width=max_width)
+            handle.flush()
+            os.fsync(handle.fileno())
+        current = os.umask(0)
+        os.umask(current)
+        os.chmod(tmp, 0o666 & ~current)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _exit_now(message: str, code: int) -> None:
+    """Report and exit without waiting for an abandoned query: its worker thread ends with the process."""
+    import threading
+
+    stream: IO[str]
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if message:
+        try:
+            sys.stderr.write(f"error: {message}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+    if any(t.name == "mdm2kg-query" and t.is_alive() for t in threading.enumerate()):
+        os._exit(code)  # a query still runs in a worker: do not wait for it at exit
+    raise SystemExit(code)
 
 
 def _read_query(file: Path) -> str:
@@ -107,6 +195,12 @@ def _write(text: str, out: Path | None) -> None:
 
 
 def _table(result: Any, truncate: bool | None, *, terminal: bool) -> str:
+    width, max_width = _table_widths(truncate, terminal=terminal)
+    text: str = result.to_table(width=width, max_width=max_width)
+    return text
+
+
+def _table_widths(truncate: bool | None, *, terminal: bool) -> tuple[int | None, int | None]:
     """Cells wrap to the terminal width; on a terminal, or with --truncate, long cells are cut
     instead, and --no-truncate always wraps (off a terminal nothing limits the width)."""
     import shutil
@@ -114,8 +208,14 @@ def _table(result: Any, truncate: bool | None, *, terminal: bool) -> str:
     tty = terminal and sys.stdout.isatty()
     cut = tty if truncate is None else truncate
     width = shutil.get_terminal_size().columns if tty else None
-    text: str = result.to_table(width=width, max_width=TABLE_CELL if cut else None)
-    return text
+    return width, TABLE_CELL if cut else None
+
+
+for _param in query.params:  # --timeout (from remote_options) also bounds embedded queries
+    if _param.name == "timeout" and isinstance(_param, click.Option):
+        _param.help = ("Seconds the query may take. Embedded: evaluation and every row written (default 60, or "
+                       "$MDM2KG_QUERY_TIMEOUT; 0: no limit). With --endpoint: one request in total, the whole answer "
+                       "included (default 60, or $MDM2KG_TIMEOUT).")
 
 
 @click.command()
@@ -147,7 +247,9 @@ def queries(fmt: str) -> None:
 @click.option("--via", help="Comma-separated categories of the intermediate nodes (a metapath).")
 @click.option("--predicates", help="Comma-separated predicates the hops may use.")
 @click.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
-@click.option("--time-budget", type=float, default=5.0, show_default=True, help="Seconds before enumeration stops.")
+@click.option("--time-budget", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="Seconds the search may take, from resolving the ends to the last path (a finite number >= 0); "
+                   "past it the paths found so far are printed, marked partial.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--explain", is_flag=True, help="Print each path as one sentence per hop.")
 @data_option
@@ -159,8 +261,11 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, p
          on_disk: bool) -> None:
     """Cited paths from SOURCE to TARGET (entity ids, labels, synonyms, CURIEs or categories).
 
-    Exit 1 when an end is unknown or ambiguous, or when no path exists.
+    Exit 1 when an end is unknown or ambiguous, or when no path exists; 2 for a --time-budget
+    that is negative, NaN or infinite.
     """
+    if not math.isfinite(time_budget) or time_budget < 0:
+        fail(f"--time-budget must be a finite number of seconds >= 0, got {time_budget}", EXIT_USAGE)
     from mdm2kg.paths import find_paths, format_path_text
 
     kg = open_graph(data, graph_file, on_disk=on_disk)

@@ -16,7 +16,9 @@ from mdm2kg.cli.remote import credentials, remote_options, timeouts
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0 picks a free one).")
 @click.option("--timeout", "query_timeout", type=click.IntRange(min=0), default=30, show_default=True, metavar="SECONDS",
-              help="Seconds a query may run before the server abandons it (Oxigraph's --timeout-s); 0: no limit.")
+              help="Seconds a query may run before the server abandons it (Oxigraph's --timeout-s). A query that "
+                   "has no answer 2 s after that is cut off with HTTP 503, and Oxigraph is restarted if it keeps "
+                   "a core busy. 0: no limit.")
 @click.option("--allow-service", is_flag=True,
               help="Let queries use SERVICE (federation), which makes the server fetch the URLs they name. Off by default.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
@@ -31,10 +33,37 @@ def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed
     """Serve the graph read-only over SPARQL 1.1 with Oxigraph, with a query page in the browser.
 
     The graph is loaded once into an on-disk store (cached by the graph's hash) and
-    served until Ctrl-C or SIGTERM. A gateway in front of Oxigraph refuses requests for
-    other host names and SERVICE clauses. Exit 2 when the port is taken.
+    served until Ctrl-C or SIGTERM. The query page (YASGUI with every named query as an
+    example) is at / and /query-page, on the same origin as the endpoint.
+
+    A gateway in front of Oxigraph refuses requests for other host names (HTTP 403),
+    SERVICE clauses (403), and query texts above 1 MiB or nested more than 200 levels of
+    (), {} and [] (HTTP 400). If Oxigraph dies, it is restarted and the reason printed; more
+    than 5 restarts within 60 s stop the server (exit 3). Stopping (Ctrl-C, SIGTERM) stops
+    Oxigraph too, and so does a killed `mdm2kg serve` (Linux). Exit 2 when the port is taken.
     """
+    import re
+    import sys
+    import time
+
     from mdm2kg.server import OxigraphServer, Stopped, StopSignals, is_loopback, listen, oxigraph_binary
+
+    def event(message: str) -> None:
+        sys.stderr.write(f"{time.strftime('%H:%M:%S')} {message}\n")
+        sys.stderr.flush()
+
+    pages: dict[str, bytes] = {}
+    server_host = f"{host}:{port}"
+
+    def page(host: str) -> bytes:
+        """The query page for the origin the browser used (built on first request, once per host)."""
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", host) or len(pages) > 16:
+            host = server_host  # only names the gateway let through (its Host check) get their own page
+        if host not in pages:
+            from mdm2kg.render.querypage import query_page_html
+
+            pages[host] = query_page_html(f"http://{host}/query").encode("utf-8")
+        return pages[host]
 
     with StopSignals() as stops:
         server: OxigraphServer | None = None
@@ -43,9 +72,10 @@ def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed
             listener = listen(host, port)  # the port is ours before the (possibly slow) build
             server = OxigraphServer(Path(), host=host, binary=binary, allow_service=allow_service,
                                     allowed_hosts=allowed_hosts, query_timeout=query_timeout or None, cors=cors,
-                                    listener=listener)
+                                    listener=listener, page=page, on_event=event)
             from mdm2kg.artifact.store import ensure_store
 
+            server_host = server.url.removeprefix("http://").rstrip("/")
             server.location = ensure_store(open_graph(data, graph_file))
             server.start()
             if not is_loopback(host):

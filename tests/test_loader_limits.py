@@ -320,3 +320,11 @@ def test_year_outside_range_is_refused(tmp_path: Path, year: str) -> None:
     text = BASE.replace("title: Source}", f"title: Source, year: {year}}}")
     p = only(problems_of(tmp_path, text), ProblemKind.OUT_OF_RANGE)
     assert at(p) == (2, 44)
+
+
+def test_every_limit_is_documented() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "graph_data" / "README.md").read_text()
+    limits = [name for name in vars(yamlpos) if name.startswith("MAX_")]
+    assert len(limits) >= 8
+    for name in limits:
+        assert f"`{name}`" in readme, f"{name} is not documented in graph_data/README.md"

@@ -29,7 +29,7 @@ MAX_ALIAS_NODES = 100_000  # values reached through aliases in one file (their e
 MAX_STRING_CHARS = 10_000  # one text value or key
 MAX_INTEGER_DIGITS = 15  # numbers must be below 10**15 in magnitude ...
 MAX_FRACTION_DIGITS = 30  # ... with at most 30 digits after the point; NaN and infinities are refused
-MAX_REPORTED_CONTROL_CHARACTERS = 10
+_REPORTED_CONTROL_CHARACTERS = 10
 
 try:  # the C parser is several times faster; both give events with marks
     _Loader: Any = yaml.CSafeLoader
@@ -41,6 +41,10 @@ _STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + t for t in ("str", "null", "bool", "i
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _resolve = Resolver().resolve
+_SCALAR_EVENT, _ALIAS_EVENT = yaml.ScalarEvent, yaml.AliasEvent
+_MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_DOCUMENT_START, _STREAM_END = yaml.DocumentStartEvent, yaml.StreamEndEvent
 _NUMBER_LIMIT = 10**MAX_INTEGER_DIGITS
 
 # C0 controls except tab, newline and carriage return; DEL; C1 controls (NEL included).
@@ -65,7 +69,7 @@ REFUSED: Any = _Refused()
 class PosDict(dict[str, Any]):
     """A mapping that remembers where it and each of its keys start (1-based)."""
 
-    __slots__ = ("line", "column", "keypos")
+    __slots__ = ("column", "keypos", "line")
 
     def __init__(self, line: int = 0, column: int = 0) -> None:
         super().__init__()
@@ -85,7 +89,7 @@ class PosDict(dict[str, Any]):
 class PosList(list[Any]):
     """A list that remembers where it and each of its items start (1-based)."""
 
-    __slots__ = ("line", "column", "item_pos")
+    __slots__ = ("column", "item_pos", "line")
 
     def __init__(self, line: int = 0, column: int = 0) -> None:
         super().__init__()
@@ -117,7 +121,7 @@ def control_character_problems(text: str, file: str) -> list[Problem]:
         line, column = line_column(text, match.start())
         problems.append(Problem(ProblemKind.CONTROL_CHARACTER, f"control character {_describe(match.group())} in the file",
                                 file, line, column, "delete it (only tab, newline and carriage return are allowed)"))
-        if len(problems) >= MAX_REPORTED_CONTROL_CHARACTERS:
+        if len(problems) >= _REPORTED_CONTROL_CHARACTERS:
             break
     return problems
 
@@ -198,106 +202,112 @@ class _Composer:
             return REFUSED
         return number
 
-    def run(self, parser: Any) -> Any:  # noqa: C901 - one flat event loop, kept together for speed
+    def run(self, parser: Any) -> Any:
         """Read every event of `parser`; return the document's value (None for an empty file)."""
-        stack: list[Any] = []  # open containers
-        keys: list[Any] = []  # per open container: the mapping key awaiting its value, or None
-        sizes: list[int] = []  # values inside each open container, aliases expanded
-        opened: list[str | None] = []  # anchor of each open container
-        anchors: dict[str, tuple[Any, int]] = {}
-        root: Any = None
+        self.stack: list[Any] = []  # open containers
+        self.keys: list[Any] = []  # per open container: the mapping key awaiting its value, or None
+        self.sizes: list[int] = []  # values inside each open container, aliases expanded
+        self.opened: list[str | None] = []  # anchor of each open container
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.root: Any = None
+        self.nodes = 0
         documents = 0
-        nodes = 0
-        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
-        map_start, map_end = yaml.MappingStartEvent, yaml.MappingEndEvent
-        seq_start, seq_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
         while True:
             event = parser.get_event()
             kind = event.__class__
-            if kind is scalar_event:
-                mark = event.start_mark
-                if stack and keys[-1] is None and stack[-1].__class__ is PosDict:  # a mapping key: kept as written
-                    if len(event.value) > MAX_STRING_CHARS:
-                        raise self.abort(ProblemKind.LIMIT, "key longer than the limit", mark, "shorten it")
-                    keys[-1] = (event.value, mark)
-                    continue
-                value = self.scalar(event)
-                size = 1
-                if event.anchor is not None:
-                    anchors[event.anchor] = (value, 1)
-            elif kind is map_start or kind is seq_start:
-                mark = event.start_mark
-                if len(stack) >= MAX_DEPTH:
-                    raise self.abort(ProblemKind.LIMIT, f"nesting deeper than the limit of {MAX_DEPTH} levels", mark,
-                                     "flatten the structure")
-                container: Any = (PosDict if kind is map_start else PosList)(mark.line + 1, mark.column + 1)
-                stack.append(container)
-                keys.append(None)
-                sizes.append(1)
-                opened.append(event.anchor)
-                if event.anchor is not None:
-                    anchors.pop(event.anchor, None)  # a redefined anchor: aliases inside refer to the open one
-                continue
-            elif kind is map_end or kind is seq_end:
-                value = stack.pop()
-                keys.pop()
-                size = sizes.pop()
-                anchor = opened.pop()
-                if anchor is not None:
-                    anchors[anchor] = (value, size)
-                mark = _Mark(value.line, value.column)
-            elif kind is alias_event:
-                mark = event.start_mark
-                value, size = self.alias(event, anchors, opened)
-            elif kind is yaml.DocumentStartEvent:
+            if kind is _SCALAR_EVENT:
+                self.on_scalar(event)
+            elif kind is _MAP_START or kind is _SEQ_START:
+                self.open(event, PosDict if kind is _MAP_START else PosList)
+            elif kind is _MAP_END or kind is _SEQ_END:
+                self.close()
+            elif kind is _ALIAS_EVENT:
+                value, size = self.alias(event)
+                self.attach(value, size, event.start_mark)
+            elif kind is _DOCUMENT_START:
                 documents += 1
                 if documents > 1:
                     raise self.abort(ProblemKind.YAML_SYNTAX, "a second YAML document ('---') in one file",
                                      event.start_mark, "keep one document per file")
-                continue
-            elif kind is yaml.StreamEndEvent:
-                return root
-            else:
-                continue
-            nodes += size if kind is alias_event else 1
-            if nodes > MAX_NODES:
-                raise self.abort(ProblemKind.LIMIT, f"more than {MAX_NODES:,} values in one file", mark,
-                                 "split the file into several files")
-            if not stack:
-                root = value
-                continue
-            top = stack[-1]
-            sizes[-1] += size
-            if top.__class__ is PosList:
-                top.append(value)
-                top.item_pos.append((mark.line + 1, mark.column + 1))
-                continue
-            key = keys[-1]
-            if key is None and value.__class__ not in (PosDict, PosList) and value is not REFUSED:
-                keys[-1] = (str(value), mark)  # an alias to a scalar used as a key
-                continue
-            if key is None:  # a mapping or list used as a key
-                self.problem(ProblemKind.WRONG_TYPE, "a key must be plain text", mark, "write 'name: value'")
-                keys[-1] = (None, mark)
-                continue
-            keys[-1] = None
-            name, key_mark = key
-            if name is None:
-                continue
-            if name in top:
-                first = top.pos(name)
-                self.problem(ProblemKind.DUPLICATE_KEY, f"key '{_short(name)}' appears twice in one mapping (first at line {first[0]})",
-                             key_mark, "keep one of the two entries")
-                continue
-            top[name] = value
-            top.keypos[name] = key_mark
+            elif kind is _STREAM_END:
+                return self.root
 
-    def alias(self, event: Any, anchors: dict[str, tuple[Any, int]], opened: list[str | None]) -> tuple[Any, int]:
+    def on_scalar(self, event: Any) -> None:
+        """A mapping key (kept as written) or a value."""
+        if self.stack and self.keys[-1] is None and self.stack[-1].__class__ is PosDict:
+            if len(event.value) > MAX_STRING_CHARS:
+                raise self.abort(ProblemKind.LIMIT, "key longer than the limit", event.start_mark, "shorten it")
+            self.keys[-1] = (event.value, event.start_mark)
+            return
+        value = self.scalar(event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+        self.attach(value, 1, event.start_mark)
+
+    def open(self, event: Any, container_type: type[PosDict] | type[PosList]) -> None:
+        """A mapping or list starts: it is attached to its parent when it ends."""
+        mark = event.start_mark
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.abort(ProblemKind.LIMIT, f"nesting deeper than the limit of {MAX_DEPTH} levels", mark, "flatten the structure")
+        self.stack.append(container_type(mark.line + 1, mark.column + 1))
+        self.keys.append(None)
+        self.sizes.append(1)
+        self.opened.append(event.anchor)
+        if event.anchor is not None:
+            self.anchors.pop(event.anchor, None)  # a redefined anchor: aliases inside refer to the open one
+
+    def close(self) -> None:
+        value = self.stack.pop()
+        self.keys.pop()
+        size = self.sizes.pop()
+        anchor = self.opened.pop()
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        self.attach(value, size, _Mark(value.line, value.column), counted=True)
+
+    def attach(self, value: Any, size: int, mark: Any, *, counted: bool = False) -> None:
+        """Add a finished value to the open container (or make it the document)."""
+        self.nodes += 1 if counted else size
+        if self.nodes > MAX_NODES:
+            raise self.abort(ProblemKind.LIMIT, f"more than {MAX_NODES:,} values in one file", mark, "split the file into several files")
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        self.sizes[-1] += size
+        if top.__class__ is PosList:
+            top.append(value)
+            top.item_pos.append((mark.line + 1, mark.column + 1))
+        else:
+            self.attach_to_mapping(top, value, mark)
+
+    def attach_to_mapping(self, top: PosDict, value: Any, mark: Any) -> None:
+        """The value completes a key (an alias or a collection used as key) or a key: value pair."""
+        key = self.keys[-1]
+        if key is None:
+            if value.__class__ in (PosDict, PosList) or value is REFUSED:
+                self.problem(ProblemKind.WRONG_TYPE, "a key must be plain text", mark, "write 'name: value'")
+                self.keys[-1] = (None, mark)  # the value that follows is dropped
+            else:
+                self.keys[-1] = (str(value), mark)  # an alias to a scalar used as a key
+            return
+        self.keys[-1] = None
+        name, key_mark = key
+        if name is None:
+            return
+        if name in top:
+            self.problem(ProblemKind.DUPLICATE_KEY, f"key '{_short(name)}' appears twice in one mapping (first at line {top.pos(name)[0]})",
+                         key_mark, "keep one of the two entries")
+            return
+        top[name] = value
+        top.keypos[name] = key_mark
+
+    def alias(self, event: Any) -> tuple[Any, int]:
         """The value an alias refers to (shared, not copied), within the alias limits."""
         mark = event.start_mark
-        entry = anchors.get(event.anchor)
+        entry = self.anchors.get(event.anchor)
         if entry is None:
-            if event.anchor in opened:
+            if event.anchor in self.opened:
                 raise self.abort(ProblemKind.YAML_SYNTAX, f"alias '*{_short(event.anchor)}' refers to a value that contains it",
                                  mark, "recursive aliases are not allowed; write the value out")
             raise self.abort(ProblemKind.YAML_SYNTAX, f"alias '*{_short(event.anchor)}' has no anchor '&{_short(event.anchor)}' before it",
@@ -316,7 +326,7 @@ class _Composer:
 class _Mark:
     """A 0-based position, like libyaml's marks, for a container that just ended."""
 
-    __slots__ = ("line", "column")
+    __slots__ = ("column", "line")
 
     def __init__(self, line: int, column: int) -> None:
         self.line = line - 1

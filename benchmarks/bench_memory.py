@@ -6,6 +6,10 @@ the same run on the same files, is plain `yaml.load(..., Loader=yaml.CSafeLoader
 file: the cost of just reading the YAML. Ratios are against that baseline.
 
     python -m benchmarks.bench_memory [--sizes 10000,100000] [--tasks baseline,load,build-no-shacl,validate,build]
+                                      [--timeout 900]
+
+A task that runs longer than --timeout seconds is stopped and reported as such (SHACL
+validation with pySHACL grows faster than linearly with the data).
 
 The synthetic data comes from `benchmarks.bench_build.synthetic` (statements over genes, in
 files of 5,000 statements).
@@ -83,13 +87,16 @@ def _child(task: str, data: Path, out: Path) -> dict[str, float]:
     return {"seconds": seconds, "peak_mb": peak_kb / 1024, "idle_mb": idle_kb / 1024}
 
 
-def measure(task: str, data: Path, out: Path) -> dict[str, float]:
-    """Run `task` in a child process and return its figures."""
+def measure(task: str, data: Path, out: Path, *, timeout: float) -> dict[str, float] | None:
+    """Run `task` in a child process and return its figures (None when it ran out of time)."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as result:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH", "")]))}
-        subprocess.run([sys.executable, "-m", "benchmarks.bench_memory", "--child", task, str(data), str(out), result.name],
-                       check=True, env=env, stdout=subprocess.DEVNULL)
+        try:
+            subprocess.run([sys.executable, "-m", "benchmarks.bench_memory", "--child", task, str(data), str(out), result.name],
+                           check=True, env=env, stdout=subprocess.DEVNULL, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
         figures: dict[str, float] = json.loads(Path(result.name).read_text())
     return figures
 
@@ -98,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per task (default 900)")
     parser.add_argument("--child", nargs=4, metavar=("TASK", "DATA", "OUT", "RESULT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -119,7 +127,10 @@ def main() -> None:
             data = synthetic(Path(tmp) / f"n{n}", n)
             base: dict[str, float] = {}
             for task in tasks:
-                figures = measure(task, data, Path(tmp) / f"out{n}")
+                figures = measure(task, data, Path(tmp) / f"out{n}", timeout=args.timeout)
+                if figures is None:
+                    print(f"{n:>10}  {task:<16} {'> ' + format(args.timeout, '.0f'):>8}  (stopped: over the time limit)", flush=True)
+                    continue
                 base = base or figures
                 print(f"{n:>10}  {task:<16} {figures['seconds']:>8.2f} {figures['seconds'] / base['seconds']:>6.1f}x "
                       f"{figures['peak_mb']:>8.0f} {figures['peak_mb'] / base['peak_mb']:>6.1f}x "

@@ -116,7 +116,7 @@ def test_raw_control_character_is_refused_with_its_position(tmp_path: Path, char
     assert name in p.message
 
 
-@pytest.mark.parametrize("escape", ["\\x1b[31m", "\\0", "\\a", "\\e", "\\x9b", "\\N"])
+@pytest.mark.parametrize("escape", ["\\x1b[31m", "\\0", "\\a", "\\e", "\\x9b", "\\N", "\\r"])
 def test_escaped_control_character_is_refused(tmp_path: Path, escape: str) -> None:
     text = BASE.replace("label: Alpha", f'label: "Al{escape}pha"')
     p = only(problems_of(tmp_path, text), ProblemKind.CONTROL_CHARACTER)

@@ -171,3 +171,23 @@ def test_read_regular_file_refuses_a_fifo_without_blocking(tmp_path: Path) -> No
     big.write_bytes(b"x" * 101)
     with pytest.raises(UsageError, match="over the limit"):
         read_regular_file(big, max_bytes=100)
+
+
+def test_without_rename_exchange_the_set_is_still_replaced_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mdm2kg.fileio as fileio
+
+    monkeypatch.setattr(fileio, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    write_file_set(out, OLD)
+    write_file_set(out, NEW)
+    assert contents(out) == NEW
+    assert siblings(out) == []
+
+
+def test_a_symlinked_output_directory_is_followed(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    write_file_set(real, OLD)
+    (tmp_path / "link").symlink_to(real)
+    write_file_set(tmp_path / "link", NEW)
+    assert (tmp_path / "link").is_symlink()
+    assert contents(real) == NEW

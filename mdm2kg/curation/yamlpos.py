@@ -47,8 +47,10 @@ _SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _DOCUMENT_START, _STREAM_END = yaml.DocumentStartEvent, yaml.StreamEndEvent
 _NUMBER_LIMIT = 10**MAX_INTEGER_DIGITS
 
-# C0 controls except tab, newline and carriage return; DEL; C1 controls (NEL included).
+# In the file: C0 controls except tab, newline and carriage return (line ends); DEL; C1 controls
+# (NEL included). In a value spelled with escapes ("\r", "\e", "\x9b"): the same, and carriage return.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_VALUE_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL", 0x85: "NEL"}
 
 
@@ -152,9 +154,8 @@ class _Composer:
         tag = event.tag
         if tag is None or tag == "!":
             if not event.implicit[0]:  # quoted: text, but escapes can spell control characters
-                if event.style == '"' and CONTROL_CHARACTERS.search(text):
-                    bad = CONTROL_CHARACTERS.search(text)
-                    assert bad is not None
+                bad = _VALUE_CONTROL_CHARACTERS.search(text) if event.style == '"' else None
+                if bad is not None:
                     self.problem(ProblemKind.CONTROL_CHARACTER, f"control character {_describe(bad.group())} in a quoted value",
                                  event.start_mark, "remove the escape sequence (\\x.., \\e, \\a, \\0 ...)")
                     return REFUSED

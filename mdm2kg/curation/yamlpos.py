@@ -1,8 +1,8 @@
 """YAML with positions and limits.
 
-The text is parsed by libyaml (the C parser) into events, and one flat loop turns the events
-into mappings and lists that remember line and column (no recursion, so no nesting can
-exhaust the stack). Duplicate keys are rejected, numbers are kept exactly (floats become
+The text is parsed by libyaml (the C parser) into events, and `_Composer` turns the events
+into mappings and lists that remember line and column, one event at a time with an explicit
+stack (no recursion, so no nesting can exhaust Python's stack; no node tree is built first). Duplicate keys are rejected, numbers are kept exactly (floats become
 Decimal), and hostile input is refused with its position before it can cost memory or time.
 
 Limits (the MAX_* constants below, documented in graph_data/README.md): file size, nesting

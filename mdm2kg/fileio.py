@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from mdm2kg.errors import UsageError
+from mdm2kg.errors import RuntimeFailure, UsageError
 
 # Test hook: with MDM2KG_TEST_KILL_AFTER_FILES=N, `write_file_set` ends the process abruptly
 # (os._exit, like a kill -9: no clean-up runs) at step N: 0 = staging directory prepared,
@@ -118,11 +118,22 @@ def write_file_set(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
         if not name or name in (".", "..") or "/" in name or os.sep in name or "\0" in name:
             raise UsageError(f"invalid output file name {name!r}")
     target = _resolve_target(directory)
+    try:
+        _replace_set(target, files)
+    except OSError as exc:
+        message = f"cannot write the output set into {directory}: {exc.strerror or exc}"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST, errno.ENAMETOOLONG):
+            raise UsageError(message) from None
+        raise RuntimeFailure(message) from None
+    return [Path(directory) / name for name in sorted(files)]
+
+
+def _replace_set(target: Path, files: Mapping[str, bytes]) -> None:
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(target)
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{directory} exists and is not a directory")
+        raise UsageError(f"{target} exists and is not a directory")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_STAGING_TAG}-{os.getpid()}-", suffix=".tmp", dir=parent))
     try:
         _prepare_staging(staging, target, keep_out=set(files))
@@ -136,7 +147,6 @@ def write_file_set(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
         _kill_hook(len(files) + 1)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # before the swap: the partial new set; after: the old one
-    return [target / name for name in sorted(files)]
 
 
 def _resolve_target(directory: Path) -> Path:
@@ -193,22 +203,19 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 def _swap_in(staging: Path, target: Path) -> None:
     """Put `staging` at `target`; afterwards `staging` holds the old directory (if there was one)."""
-    try:
-        if not target.exists():
-            try:
-                os.rename(staging, target)
-                return
-            except OSError as exc:
-                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                    raise
-        if _exchange(staging, target):
+    if not target.exists():
+        try:
+            os.rename(staging, target)
             return
-        old = staging.with_name(staging.name + ".old")
-        os.rename(target, old)
-        os.rename(staging, target)
-        os.rename(old, staging)
-    except OSError as exc:
-        raise UsageError(f"cannot replace {target}: {exc.strerror or exc}") from None
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+    if _exchange(staging, target):
+        return
+    old = staging.with_name(staging.name + ".old")
+    os.rename(target, old)
+    os.rename(staging, target)
+    os.rename(old, staging)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -191,3 +191,22 @@ def test_a_symlinked_output_directory_is_followed(tmp_path: Path) -> None:
     write_file_set(tmp_path / "link", NEW)
     assert (tmp_path / "link").is_symlink()
     assert contents(real) == NEW
+
+
+@pytest.mark.parametrize("code, error", [(28, "RuntimeFailure"), (13, "UsageError")])  # ENOSPC, EACCES
+def test_write_failures_are_clean_errors_and_keep_the_old_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              code: int, error: str) -> None:
+    import mdm2kg.errors as errors
+    import mdm2kg.fileio as fileio
+
+    out = tmp_path / "out"
+    write_file_set(out, OLD)
+
+    def failing(path: Path, data: bytes) -> None:
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(fileio, "_write_synced", failing)
+    with pytest.raises(getattr(errors, error), match="cannot write the output set"):
+        write_file_set(out, NEW)
+    assert contents(out) == OLD
+    assert siblings(out) == []

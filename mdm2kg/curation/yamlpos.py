@@ -2,8 +2,9 @@
 
 The text is parsed by libyaml (the C parser) into events, and `_Composer` turns the events
 into mappings and lists that remember line and column, one event at a time with an explicit
-stack (no recursion, so no nesting can exhaust Python's stack; no node tree is built first). Duplicate keys are rejected, numbers are kept exactly (floats become
-Decimal), and hostile input is refused with its position before it can cost memory or time.
+stack (no recursion, so no nesting can exhaust Python's stack; no node tree is built first).
+Duplicate keys are rejected, numbers are kept exactly (floats become Decimal), and hostile
+input is refused with its position before it can cost memory or time.
 
 Limits (the MAX_* constants below, documented in graph_data/README.md): file size, nesting
 depth, values per file, alias uses and their expanded size, text length, number magnitude and

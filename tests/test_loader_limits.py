@@ -328,3 +328,10 @@ def test_every_limit_is_documented() -> None:
     assert len(limits) >= 8
     for name in limits:
         assert f"`{name}`" in readme, f"{name} is not documented in graph_data/README.md"
+
+
+def test_trial_identifier_must_be_a_registry_number(tmp_path: Path) -> None:
+    """Caught by the loader with a position (before: only by SHACL, without one)."""
+    text = BASE.replace("label: Trial}", 'label: Trial, identifiers: ["PMID:123"]}')
+    p = only(problems_of(tmp_path, text), ProblemKind.BAD_IDENTIFIER)
+    assert at(p) == (6, 52)

@@ -139,6 +139,11 @@ def _parse_entity(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: D
     if f is None or None in (f["id"], f["category"], f["label"]):
         return
     p.enum(f["category"], schema.categories, "category", raw, "category")
+    if f["category"] == "ClinicalTrial":
+        for curie in f["identifiers"] or ():
+            if not curie.startswith("clinicaltrials:"):
+                p.problem(ProblemKind.BAD_IDENTIFIER, f"identifier '{shown(curie)}' of trial '{f['id']}' is not a registry number",
+                          raw.pos("identifiers"), "a trial's identifier is its NCT number (clinicaltrials:NCT........)")
     ds.entities.append(Entity(
         id=f["id"], category=f["category"], label=f["label"], synonyms=tuple(f["synonyms"] or ()),
         identifiers=tuple(f["identifiers"] or ()), description=f["description"], loc=p.loc(raw),

@@ -22,6 +22,10 @@ class ProblemKind(StrEnum):
     UNKNOWN_TERM = "unknown-term"
     DOMAIN_RANGE = "domain-range"
     ANCHOR_NOT_FOUND = "anchor-not-found"
+    CONTROL_CHARACTER = "control-character"
+    LIMIT = "limit-exceeded"
+    OUT_OF_RANGE = "out-of-range"
+    SELF_REFERENCE = "self-reference"
     SHACL = "shacl"
 
 

@@ -27,11 +27,22 @@ EXPECTED = {
     "unknown_predicate": (ProblemKind.UNKNOWN_TERM, 9, 5, "did you mean 'inhibits'"),
     "domain_range": (ProblemKind.DOMAIN_RANGE, 8, 5, "member_of"),
     "unknown_category": (ProblemKind.UNKNOWN_TERM, 7, 13, "Protein"),
+    "control_character": (ProblemKind.CONTROL_CHARACTER, 5, 42, "U+001B (ESC)"),
+    "limit_exceeded": (ProblemKind.LIMIT, 11, 12, "1e400000000"),
+    "out_of_range": (ProblemKind.OUT_OF_RANGE, 11, 5, "at most 1"),
+    "self_reference": (ProblemKind.SELF_REFERENCE, 9, 5, "'drug' to itself"),
+    "missing_field": (ProblemKind.MISSING_FIELD, 13, 9, "'anchor' of evidence is empty"),
+    "wrong_type": (ProblemKind.WRONG_TYPE, 4, 43, "must be a list"),
 }
 
 
 def test_every_invalid_fixture_is_covered() -> None:
     assert sorted(p.name for p in INVALID.iterdir()) == sorted(EXPECTED)
+
+
+def test_every_loader_problem_kind_has_a_fixture() -> None:
+    found_later = {ProblemKind.ANCHOR_NOT_FOUND, ProblemKind.SHACL}  # checked by anchors.py and the shapes
+    assert {kind for kind, *_ in EXPECTED.values()} == set(ProblemKind) - found_later
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

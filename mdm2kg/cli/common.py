@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_RUNTIME, EXIT_USAGE
-from mdm2kg.errors import CurationError, Mdm2kgError, NotFoundError, QueryError, RuntimeFailure, UsageError
+from mdm2kg.errors import CurationError, Mdm2kgError, NotFoundError, Problem, QueryError, RuntimeFailure, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,8 +32,37 @@ graph_option = click.option(
 )
 
 
+# Characters a terminal acts on instead of showing: C0 controls (tab and newline are handled
+# apart), DEL, C1 controls, and the bidirectional overrides that reorder what is shown.
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
+    r"""`text` with every terminal control character spelled out, so curated text or a file
+    name can never move the cursor, recolour the terminal or hide what follows.
+
+    >>> terminal_safe("bad\x1b[2Jname\n")
+    'bad\\x1b[2Jname\\n'
+    >>> terminal_safe("two\nlines", keep_newlines=True)
+    'two\nlines'
+    """
+    text = _TERMINAL_CONTROL.sub(_escape_char, text)
+    return text if keep_newlines else text.replace("\n", "\\n")
+
+
+def echo_problems(problems: Iterable[Problem], *, err: bool = True) -> None:
+    """Print located problems, one per line, escaped."""
+    for problem in problems:
+        click.echo(terminal_safe(str(problem)), err=err)
+
+
 def fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {terminal_safe(message, keep_newlines=True)}", err=True)
     sys.exit(code)
 
 
@@ -44,12 +74,11 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CurationError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
+            echo_problems(exc.problems)
             fail(f"{len(exc.problems)} curation problem(s); nothing was written", EXIT_DATA)
         except NotFoundError as exc:
             if exc.candidates:
-                click.echo("candidates:\n  " + "\n  ".join(exc.candidates), err=True)
+                click.echo("candidates:\n  " + "\n  ".join(terminal_safe(c) for c in exc.candidates), err=True)
             fail(str(exc), EXIT_DATA)
         except (UsageError, QueryError) as exc:
             fail(str(exc), EXIT_USAGE)

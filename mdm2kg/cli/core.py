@@ -9,20 +9,21 @@ from pathlib import Path
 import click
 
 from mdm2kg.cli import EXIT_DATA
-from mdm2kg.cli.common import data_option, fail, graph_option, handle_errors, open_graph
+from mdm2kg.cli.common import data_option, echo_problems, fail, graph_option, handle_errors, open_graph, terminal_safe
 
 
 @click.command()
 @data_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory to write mdm2kg.ttl and mdm2kg.nt into.")
+              help="Directory to write mdm2kg.ttl and mdm2kg.nt into (both are replaced together, never one alone).")
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (loader checks still run).")
 @handle_errors
 def build(data: tuple[str, ...], out: Path, no_shacl: bool) -> None:
-    """Build the graph and write DIR/mdm2kg.ttl and DIR/mdm2kg.nt (atomically)."""
+    """Build the graph and write DIR/mdm2kg.ttl and DIR/mdm2kg.nt as one set: a kill at any
+    moment leaves both old files or both new ones."""
     from mdm2kg.artifact.cache import resolve_data_dirs
     from mdm2kg.artifact.pipeline import load_and_build
-    from mdm2kg.fileio import atomic_write
+    from mdm2kg.fileio import write_file_set
     from mdm2kg.rdf.builder import to_ntriples, to_turtle
     from mdm2kg.rdf.ontology import load_schema
     from mdm2kg.rdf.shacl import shacl_problems
@@ -31,14 +32,10 @@ def build(data: tuple[str, ...], out: Path, no_shacl: bool) -> None:
     if not no_shacl:
         problems, _ = shacl_problems(graph, load_schema())
         if problems:
-            for problem in problems:
-                click.echo(str(problem), err=True)
+            echo_problems(problems)
             fail(f"{len(problems)} SHACL violation(s); nothing was written", EXIT_DATA)
-    nt = to_ntriples(graph)
-    ttl = to_turtle(graph)
-    atomic_write(out / "mdm2kg.nt", nt)
-    atomic_write(out / "mdm2kg.ttl", ttl)
-    click.echo(f"wrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'} ({len(graph)} triples)")
+    write_file_set(out, {"mdm2kg.nt": to_ntriples(graph), "mdm2kg.ttl": to_turtle(graph)})
+    click.echo(terminal_safe(f"wrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'} ({len(graph)} triples)"))
 
 
 @click.command()
@@ -65,8 +62,7 @@ def validate(data: tuple[str, ...], seeds: Path | None, fmt: str) -> None:
                           "message": p.message, "hint": p.hint} for p in report.problems],
         }, indent=2))
     else:
-        for problem in report.problems:
-            click.echo(str(problem))
+        echo_problems(report.problems, err=False)
         counts = ", ".join(f"{v} {k}" for k, v in report.statistics.items())
         verdict = "conforms" if report.conforms else f"{len(report.problems)} problem(s)"
         click.echo(f"{verdict} ({counts})")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE
-from mdm2kg.cli.common import data_option, graph_option, handle_errors, open_graph
+from mdm2kg.cli.common import data_option, echo_problems, graph_option, handle_errors, open_graph, terminal_safe
 
 FORMAT_NAMES = ["turtle", "ntriples", "jsonld", "kgx", "graphml", "cytoscape", "neo4j"]
 
@@ -19,7 +19,8 @@ FORMAT_NAMES = ["turtle", "ntriples", "jsonld", "kgx", "graphml", "cytoscape", "
               type=click.Choice([*FORMAT_NAMES, "all"]),
               help="Format to write (repeatable; 'all' writes every format).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory to write into (created if missing; files are replaced atomically).")
+              help="Directory to write into (created if missing). The files are replaced as one set: a kill at any "
+                   "moment leaves all old files or all new ones; other files in the directory are kept.")
 @data_option
 @graph_option
 @handle_errors
@@ -36,7 +37,7 @@ def export(formats: tuple[str, ...], out: Path, data: tuple[str, ...], graph_fil
     chosen = FORMAT_NAMES if "all" in formats else list(formats)
     paths = run_export(open_graph(data, graph_file), chosen, out)
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(terminal_safe(f"wrote {path}"))
 
 
 def _load(source: str) -> object:
@@ -46,11 +47,10 @@ def _load(source: str) -> object:
     try:
         return load_graph(source)
     except CurationError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"error: cannot build {source}: {len(exc.problems)} curation problem(s)", err=True)
+        echo_problems(exc.problems)
+        click.echo(terminal_safe(f"error: cannot build {source}: {len(exc.problems)} curation problem(s)"), err=True)
     except (Mdm2kgError, OSError, SyntaxError, ValueError) as exc:
-        click.echo(f"error: cannot load {source}: {exc}", err=True)
+        click.echo(terminal_safe(f"error: cannot load {source}: {exc}", keep_newlines=True), err=True)
     sys.exit(EXIT_USAGE)
 
 

@@ -1,306 +1,156 @@
 """Curated YAML -> typed records, gathering every problem with file:line:column and a fix hint.
 
-Two passes: `_parse_*` here check each record's shape (fields, types, identifiers), then
-`mdm2kg.curation.references.check_references` checks ids across all files (duplicates, unknown ids,
-domain/range, locators).
+Three steps per file: read it safely (`_read_text`), parse it with positions and limits
+(`mdm2kg.curation.yamlpos`), check each record's fields (`mdm2kg.curation.fields`) and build the
+record here. Then `mdm2kg.curation.references.check_references` checks ids across all files
+(duplicates, unknown ids, domain/range, locators, citation cycles).
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from mdm2kg.curation.fields import (
+    CONFLICT_FIELDS,
+    ENTITY_FIELDS,
+    OBSERVATION_FIELDS,
+    PUBLICATION_FIELDS,
+    RESULT_FIELDS,
+    STATEMENT_FIELDS,
+    RecordParser,
+    is_number,
+    shown,
+)
 from mdm2kg.curation.files import yaml_files
+from mdm2kg.curation.iri import ID_PATTERN
 from mdm2kg.curation.model import (
     AdverseEventObservation,
-    Claim,
     Dataset,
     Entity,
-    Evidence,
-    Location,
     Publication,
     SourceConflict,
     Statement,
     TrialResult,
 )
 from mdm2kg.curation.references import check_references
-from mdm2kg.curation.schema import (
-    CONFLICT_KINDS,
-    ENDPOINTS,
-    EVIDENCE_KINDS,
-    MODALITIES,
-    PUBLICATION_KINDS,
-    UNITS,
-    Schema,
-)
-from mdm2kg.curation.yamlpos import PosDict, PosList, load_yaml
+from mdm2kg.curation.schema import CONFLICT_KINDS, ENDPOINTS, MODALITIES, PUBLICATION_KINDS, UNITS, PredicateSpec, Schema
+from mdm2kg.curation.yamlpos import MAX_FILE_BYTES, REFUSED, PosDict, PosList, load_yaml
 from mdm2kg.errors import CurationError, Problem, ProblemKind, UsageError
+from mdm2kg.fileio import read_regular_file
 from mdm2kg.perf import gc_paused
-from mdm2kg.prefixes import check_curie
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+__all__ = ["ID_PATTERN", "SECTIONS", "load", "load_dataset", "yaml_files"]
+
 SECTIONS = ("publications", "entities", "statements", "results", "observations", "conflicts")
+Pos = tuple[int, int]
+Handler = Callable[[RecordParser, PosDict, Pos, Schema, Dataset], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    name: str
-    kind: str  # id | str | int | number | bool | list | curies | evidence | mapping | claims
-    required: bool = False
+# -- one file ------------------------------------------------------------------------------------
 
 
-PUBLICATION_FIELDS = (
-    Field("id", "id", True), Field("kind", "str", True), Field("title", "str", True),
-    Field("authors", "list"), Field("journal", "str"), Field("year", "int"), Field("date", "str"),
-    Field("publisher", "str"), Field("licence", "str"), Field("identifiers", "curies"),
-    Field("document", "str"), Field("sections", "mapping"), Field("referenced_by", "str"),
-    Field("reference_number", "int"),
-)
-ENTITY_FIELDS = (
-    Field("id", "id", True), Field("category", "str", True), Field("label", "str", True),
-    Field("synonyms", "list"), Field("identifiers", "curies"), Field("description", "str"),
-)
-STATEMENT_FIELDS = (
-    Field("subject", "str", True), Field("predicate", "str", True), Field("object", "str"),
-    Field("value", "scalar"), Field("qualifiers", "mapping"), Field("negated", "bool"),
-    Field("evidence", "evidence", True),
-)
-RESULT_FIELDS = (
-    Field("id", "id", True), Field("trial", "str", True), Field("arm", "str"),
-    Field("comparator_arm", "str"), Field("endpoint", "str", True), Field("value", "number", True),
-    Field("unit", "str", True), Field("count", "int"), Field("denominator", "int"),
-    Field("ci_low", "number"), Field("ci_high", "number"), Field("ci_level", "number"),
-    Field("n", "int"), Field("p_value", "number"), Field("population", "str"),
-    Field("evidence", "evidence", True),
-)
-OBSERVATION_FIELDS = (
-    Field("id", "id", True), Field("trial", "str", True), Field("arm", "str"),
-    Field("event", "str", True), Field("grade", "str", True), Field("incidence", "number", True),
-    Field("unit", "str", True), Field("count", "int"), Field("n", "int"),
-    Field("evidence", "evidence", True),
-)
-CONFLICT_FIELDS = (
-    Field("id", "id", True), Field("kind", "str", True), Field("topic", "str", True),
-    Field("about", "list"), Field("claims", "claims", True), Field("resolution", "str", True),
-)
-EVIDENCE_FIELDS = (
-    Field("source", "str", True), Field("locator", "str", True), Field("anchor", "str", True),
-    Field("kind", "str", True), Field("cites", "list"),
-)
-CLAIM_FIELDS = (Field("says", "str", True), Field("evidence", "mapping", True), Field("preferred", "bool"))
-
-
-class _FileParser:
-    """Parses one file's records, appending problems instead of raising."""
-
-    def __init__(self, file: str, problems: list[Problem]) -> None:
-        self.file = file
-        self.problems = problems
-
-    def problem(self, kind: ProblemKind, message: str, pos: tuple[int, int], hint: str = "") -> None:
-        self.problems.append(Problem(kind, message, self.file, pos[0], pos[1], hint))
-
-    def fields(self, raw: Any, spec: Sequence[Field], what: str, pos: tuple[int, int]) -> dict[str, Any] | None:
-        if not isinstance(raw, PosDict):
-            self.problem(ProblemKind.WRONG_TYPE, f"a {what} must be a mapping", pos, f"write the {what} as 'key: value' lines")
-            return None
-        known = {f.name: f for f in spec}
-        out: dict[str, Any] = {}
-        for key in raw:
-            if key not in known:
-                close = difflib.get_close_matches(key, list(known), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(known)}"
-                self.problem(ProblemKind.UNKNOWN_FIELD, f"unknown field '{key}' in {what}", raw.pos(key), hint)
-        for f in spec:
-            value = raw.get(f.name)
-            fpos = raw.pos(f.name)
-            if value is None:
-                if f.required and f.kind == "evidence":
-                    self.problem(ProblemKind.NO_EVIDENCE, f"{what} has no evidence", raw.pos(),
-                                 "add evidence: [{source, locator, anchor, kind}]")
-                elif f.required:
-                    self.problem(ProblemKind.MISSING_FIELD, f"{what} lacks required field '{f.name}'", raw.pos(), f"add '{f.name}:'")
-                out[f.name] = None
-                continue
-            out[f.name] = self.typed(value, f, what, fpos)
-        return out
-
-    def typed(self, value: Any, f: Field, what: str, pos: tuple[int, int]) -> Any:
-        kind = f.kind
-        if kind in ("id", "str"):
-            if isinstance(value, (PosDict, PosList)) or isinstance(value, bool):
-                self.problem(ProblemKind.WRONG_TYPE, f"'{f.name}' of {what} must be text", pos, "write a single value")
-                return None
-            text = str(value)
-            if kind == "id" and not ID_PATTERN.match(text):
-                self.problem(ProblemKind.WRONG_TYPE, f"id '{text}' is not a valid id", pos, "use letters, digits, '_', '-', '.'")
-                return None
-            return text
-        if kind in ("int", "number"):
-            if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-                self.problem(ProblemKind.NOT_A_NUMBER, f"'{f.name}' of {what} must be a number, got '{value}'", pos,
-                             "write the bare number (no %, units or text)")
-                return None
-            if kind == "int" and isinstance(value, Decimal):
-                if value != value.to_integral_value():
-                    self.problem(ProblemKind.NOT_A_NUMBER, f"'{f.name}' of {what} must be a whole number, got {value}", pos)
-                    return None
-                return int(value)
-            return Decimal(value) if kind == "number" else value
-        if kind == "bool":
-            if not isinstance(value, bool):
-                self.problem(ProblemKind.WRONG_TYPE, f"'{f.name}' must be true or false", pos)
-                return None
-            return value
-        if kind == "scalar":
-            if isinstance(value, (PosDict, PosList)):
-                self.problem(ProblemKind.WRONG_TYPE, f"'{f.name}' of {what} must be a single value", pos)
-                return None
-            return value
-        if kind in ("list", "curies"):
-            items = value if isinstance(value, PosList) else None
-            if items is None:
-                self.problem(ProblemKind.WRONG_TYPE, f"'{f.name}' of {what} must be a list", pos, "write [a, b] or '- a' lines")
-                return ()
-            out = tuple(str(v) for v in items)
-            if kind == "curies":
-                for curie, ipos in zip(out, items.item_pos, strict=True):
-                    error = check_curie(curie)
-                    if error:
-                        self.problem(ProblemKind.BAD_IDENTIFIER, f"identifier '{curie}': {error}", ipos,
-                                     "correct it, or leave it out when unsure")
-            return out
-        if kind == "mapping":
-            if not isinstance(value, PosDict):
-                self.problem(ProblemKind.WRONG_TYPE, f"'{f.name}' of {what} must be a mapping", pos)
-                return None
-            return value
-        if kind == "evidence":
-            return self.evidence_list(value, what, pos)
-        if kind == "claims":
-            if not isinstance(value, PosList) or len(value) < 2:
-                self.problem(ProblemKind.WRONG_TYPE, f"'claims' of {what} must list at least two claims", pos,
-                             "give each disagreeing passage its own claim")
-                return ()
-            claims = []
-            for raw, cpos in zip(value, value.item_pos, strict=True):
-                fields = self.fields(raw, CLAIM_FIELDS, "claim", cpos)
-                if fields is None:
-                    continue
-                ev = self.evidence(fields["evidence"], fields["evidence"].pos() if fields["evidence"] else cpos) if fields["evidence"] else None
-                if ev is not None and fields["says"] is not None:
-                    claims.append(Claim(says=fields["says"], evidence=ev, preferred=fields["preferred"]))
-            return tuple(claims)
-        raise AssertionError(kind)  # pragma: no cover
-
-    def evidence_list(self, value: Any, what: str, pos: tuple[int, int]) -> tuple[Evidence, ...]:
-        if not isinstance(value, PosList) or not value:
-            self.problem(ProblemKind.NO_EVIDENCE, f"{what} has no evidence", pos,
-                         "add evidence: [{source, locator, anchor, kind}]")
-            return ()
-        out = []
-        for raw, epos in zip(value, value.item_pos, strict=True):
-            ev = self.evidence(raw, epos)
-            if ev is not None:
-                out.append(ev)
-        return tuple(out)
-
-    def evidence(self, raw: Any, pos: tuple[int, int]) -> Evidence | None:
-        fields = self.fields(raw, EVIDENCE_FIELDS, "evidence", pos)
-        if fields is None or None in (fields["source"], fields["locator"], fields["anchor"], fields["kind"]):
-            return None
-        if fields["kind"] not in EVIDENCE_KINDS:
-            self.problem(ProblemKind.UNKNOWN_TERM, f"unknown evidence kind '{fields['kind']}'", raw.pos("kind"),
-                         f"use one of {', '.join(sorted(EVIDENCE_KINDS))}")
-        anchor = fields["anchor"]
-        if len(anchor.split()) > 25:
-            self.problem(ProblemKind.WRONG_TYPE, "anchor is longer than 25 words", raw.pos("anchor"),
-                         "quote a few words that find the passage, not whole sentences")
-        return Evidence(
-            source=fields["source"], locator=fields["locator"], anchor=anchor, kind=fields["kind"],
-            cites=tuple(fields["cites"] or ()), loc=Location(self.file, *raw.pos()),
-        )
-
-    def loc(self, raw: PosDict) -> Location:
-        return Location(self.file, raw.line, raw.column)
-
-    def enum(self, value: str | None, allowed: frozenset[str], what: str, raw: PosDict, key: str) -> None:
-        if value is not None and value not in allowed:
-            close = difflib.get_close_matches(value, sorted(allowed), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(sorted(allowed))}"
-            self.problem(ProblemKind.UNKNOWN_TERM, f"unknown {what} '{value}'", raw.pos(key), hint)
-
-
-def _records(parser: _FileParser, raw_list: Any, pos: tuple[int, int], section: str) -> Iterable[tuple[PosDict, tuple[int, int]]]:
-    if not isinstance(raw_list, PosList):
-        parser.problem(ProblemKind.WRONG_TYPE, f"'{section}' must be a list of records", pos, "start each record with '- '")
-        return []
-    return [(r, p) for r, p in zip(raw_list, raw_list.item_pos, strict=True)]
+def _read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
+    """The file as text. A file that is not UTF-8 gets a located problem; one that cannot be
+    read at all (not a regular file, unreadable, too large) raises UsageError naming it."""
+    data = read_regular_file(path, max_bytes=MAX_FILE_BYTES)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(ProblemKind.YAML_SYNTAX, f"byte 0x{data[exc.start]:02x} is not valid UTF-8", display, line, column,
+                                "save the file as UTF-8 text"))
+        return None
 
 
 def _parse_file(path: Path, display: str, schema: Schema, dataset: Dataset, problems: list[Problem]) -> None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(ProblemKind.YAML_SYNTAX, f"cannot read file: {exc}", display, 0, 0, "save it as UTF-8 text"))
+    text = _read_text(path, display, problems)
+    if text is None:
         return
     data, yaml_problems = load_yaml(text, display)
     problems.extend(yaml_problems)
-    if data is None:
+    if data is None or data is REFUSED:
         return
-    parser = _FileParser(display, problems)
+    parser = RecordParser(display, problems)
     if not isinstance(data, PosDict):
         parser.problem(ProblemKind.WRONG_TYPE, "a curation file must be a mapping of record lists", (1, 1),
                        f"use top-level keys {', '.join(SECTIONS)}")
         return
-    for key in data:
-        if key not in SECTIONS:
-            close = difflib.get_close_matches(key, SECTIONS, n=1)
-            parser.problem(ProblemKind.UNKNOWN_FIELD, f"unknown top-level key '{key}'", data.pos(key),
-                           f"did you mean '{close[0]}'?" if close else f"use {', '.join(SECTIONS)}")
-    handlers: dict[str, Callable[[_FileParser, PosDict, tuple[int, int], Schema, Dataset], None]] = {
-        "publications": _parse_publication, "entities": _parse_entity, "statements": _parse_statement,
-        "results": _parse_result, "observations": _parse_observation, "conflicts": _parse_conflict,
-    }
-    for section, handler in handlers.items():
-        if section in data and data[section] is not None:
+    _check_sections(parser, data)
+    for section, handler in HANDLERS.items():
+        if data.get(section) is not None:
             for raw, pos in _records(parser, data[section], data.pos(section), section):
                 handler(parser, raw, pos, schema, dataset)
 
 
-def _parse_publication(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Schema, ds: Dataset) -> None:
+def _check_sections(parser: RecordParser, data: PosDict) -> None:
+    for key in data:
+        if key not in SECTIONS:
+            close = difflib.get_close_matches(key, SECTIONS, n=1)
+            parser.problem(ProblemKind.UNKNOWN_FIELD, f"unknown top-level key '{shown(key)}'", data.pos(key),
+                           f"did you mean '{close[0]}'?" if close else f"use {', '.join(SECTIONS)}")
+
+
+def _records(parser: RecordParser, raw_list: Any, pos: Pos, section: str) -> Iterable[tuple[Any, Pos]]:
+    if raw_list is REFUSED:
+        return []
+    if not isinstance(raw_list, PosList):
+        parser.problem(ProblemKind.WRONG_TYPE, f"'{section}' must be a list of records", pos, "start each record with '- '")
+        return []
+    return zip(raw_list, raw_list.item_pos, strict=True)
+
+
+# -- one record per section -----------------------------------------------------------------------
+
+
+def _parse_publication(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: Dataset) -> None:
     f = p.fields(raw, PUBLICATION_FIELDS, "publication", pos)
     if f is None or None in (f["id"], f["kind"], f["title"]):
         return
     p.enum(f["kind"], PUBLICATION_KINDS, "publication kind", raw, "kind")
-    sections: tuple[tuple[str, str], ...] = ()
-    if f["sections"] is not None:
-        sections = tuple((str(k), str(v)) for k, v in f["sections"].items())
     ds.publications.append(Publication(
         id=f["id"], kind=f["kind"], title=f["title"], authors=tuple(f["authors"] or ()), journal=f["journal"],
         year=f["year"], date=f["date"], publisher=f["publisher"], licence=f["licence"],
-        identifiers=tuple(f["identifiers"] or ()), document=f["document"], sections=sections,
+        identifiers=tuple(f["identifiers"] or ()), document=f["document"], sections=_sections(p, f["sections"]),
         referenced_by=f["referenced_by"], reference_number=f["reference_number"], loc=p.loc(raw),
     ))
 
 
-def _parse_entity(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Schema, ds: Dataset) -> None:
+def _sections(p: RecordParser, raw: PosDict | None) -> tuple[tuple[str, str], ...]:
+    """locator -> heading pairs of a source document."""
+    if raw is None:
+        return ()
+    out = []
+    for locator, heading in raw.items():
+        if isinstance(heading, (PosDict, PosList)) or heading is None:
+            p.problem(ProblemKind.WRONG_TYPE, f"heading of section '{shown(locator)}' must be text", raw.pos(locator),
+                      "write 'locator: heading text'")
+        elif heading is not REFUSED:
+            out.append((locator, str(heading)))
+    return tuple(out)
+
+
+def _parse_entity(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: Dataset) -> None:
     f = p.fields(raw, ENTITY_FIELDS, "entity", pos)
     if f is None or None in (f["id"], f["category"], f["label"]):
         return
     p.enum(f["category"], schema.categories, "category", raw, "category")
+    if f["category"] == "ClinicalTrial":
+        for curie in f["identifiers"] or ():
+            if not curie.startswith("clinicaltrials:"):
+                p.problem(ProblemKind.BAD_IDENTIFIER, f"identifier '{shown(curie)}' of trial '{f['id']}' is not a registry number",
+                          raw.pos("identifiers"), "a trial's identifier is its NCT number (clinicaltrials:NCT........)")
     ds.entities.append(Entity(
         id=f["id"], category=f["category"], label=f["label"], synonyms=tuple(f["synonyms"] or ()),
         identifiers=tuple(f["identifiers"] or ()), description=f["description"], loc=p.loc(raw),
     ))
 
 
-def _parse_statement(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Schema, ds: Dataset) -> None:
+def _parse_statement(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: Dataset) -> None:
     f = p.fields(raw, STATEMENT_FIELDS, "statement", pos)
     if f is None or None in (f["subject"], f["predicate"]):
         return
@@ -308,45 +158,9 @@ def _parse_statement(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema:
     if spec is None:
         p.enum(f["predicate"], frozenset(schema.predicates), "predicate", raw, "predicate")
         return
-    if spec.kind == "object" and (f["object"] is None or f["value"] is not None):
-        p.problem(ProblemKind.WRONG_TYPE, f"predicate '{spec.name}' links two entities: give 'object:' and no 'value:'", raw.pos(), "")
+    if not _statement_target(p, raw, f, spec):
         return
-    if spec.kind == "data":
-        if f["value"] is None or f["object"] is not None:
-            p.problem(ProblemKind.WRONG_TYPE, f"predicate '{spec.name}' takes a literal: give 'value:' and no 'object:'", raw.pos(), "")
-            return
-        rng = next(iter(spec.range))
-        value = f["value"]
-        if rng in ("integer", "decimal") and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
-            p.problem(ProblemKind.NOT_A_NUMBER, f"value of '{spec.name}' must be a number, got '{value}'", raw.pos("value"),
-                      "write the bare number")
-            return
-        if rng == "integer" and isinstance(value, Decimal) and value != value.to_integral_value():
-            p.problem(ProblemKind.NOT_A_NUMBER, f"value of '{spec.name}' must be a whole number", raw.pos("value"))
-            return
-        if rng == "string":
-            f["value"] = str(value)
-        if spec.name == "modality":
-            p.enum(str(value), MODALITIES, "modality", raw, "value")
-    qualifiers: list[tuple[str, Any]] = []
-    for key, value in (f["qualifiers"] or {}).items():
-        qtype = schema.qualifiers.get(key)
-        qpos = f["qualifiers"].pos(key)
-        if qtype is None:
-            p.enum(key, frozenset(schema.qualifiers), "qualifier", f["qualifiers"], key)
-            continue
-        if qtype == "decimal" and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
-            p.problem(ProblemKind.NOT_A_NUMBER, f"qualifier '{key}' must be a number, got '{value}'", qpos, "write the bare number")
-            continue
-        if qtype == "boolean" and not isinstance(value, bool):
-            p.problem(ProblemKind.WRONG_TYPE, f"qualifier '{key}' must be true or false", qpos)
-            continue
-        if qtype == "string":
-            if isinstance(value, (PosDict, PosList)):
-                p.problem(ProblemKind.WRONG_TYPE, f"qualifier '{key}' must be a single value", qpos)
-                continue
-            value = str(value)
-        qualifiers.append((key, Decimal(value) if qtype == "decimal" else value))
+    qualifiers = _qualifiers(p, f["qualifiers"], schema)
     if not f["evidence"]:
         return
     ds.statements.append(Statement(
@@ -355,12 +169,68 @@ def _parse_statement(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema:
     ))
 
 
-def _parse_result(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Schema, ds: Dataset) -> None:
+def _statement_target(p: RecordParser, raw: PosDict, f: dict[str, Any], spec: PredicateSpec) -> bool:
+    """Check the object (an entity, never the subject itself) or the literal value of a
+    statement; a string value is normalised in `f`. False when the statement is unusable."""
+    if spec.kind == "object":
+        if f["object"] is None or f["value"] is not None:
+            p.problem(ProblemKind.WRONG_TYPE, f"predicate '{spec.name}' links two entities: give 'object:' and no 'value:'", raw.pos())
+            return False
+        if f["object"] == f["subject"]:
+            p.problem(ProblemKind.SELF_REFERENCE, f"statement links '{shown(f['subject'])}' to itself", raw.pos("object"),
+                      "a statement needs two different entities")
+            return False
+        return True
+    if f["value"] is None or f["object"] is not None:
+        p.problem(ProblemKind.WRONG_TYPE, f"predicate '{spec.name}' takes a literal: give 'value:' and no 'object:'", raw.pos())
+        return False
+    rng = next(iter(spec.range))
+    value = f["value"]
+    if rng in ("integer", "decimal") and not is_number(value):
+        p.problem(ProblemKind.NOT_A_NUMBER, f"value of '{spec.name}' must be a number, got '{shown(value)}'", raw.pos("value"),
+                  "write the bare number")
+        return False
+    if rng == "integer" and isinstance(value, Decimal) and value != value.to_integral_value():
+        p.problem(ProblemKind.NOT_A_NUMBER, f"value of '{spec.name}' must be a whole number", raw.pos("value"))
+        return False
+    if rng == "string":
+        f["value"] = str(value)
+    if spec.name == "modality":
+        p.enum(str(value), MODALITIES, "modality", raw, "value")
+    return True
+
+
+def _qualifiers(p: RecordParser, raw: PosDict | None, schema: Schema) -> list[tuple[str, Any]]:
+    """The typed qualifiers of a statement (problems for unknown names and wrong types)."""
+    out: list[tuple[str, Any]] = []
+    for key, value in (raw or {}).items():
+        assert raw is not None
+        qtype = schema.qualifiers.get(key)
+        qpos = raw.pos(key)
+        if value is REFUSED:
+            continue
+        if qtype is None:
+            p.enum(key, frozenset(schema.qualifiers), "qualifier", raw, key)
+        elif qtype == "decimal" and not is_number(value):
+            p.problem(ProblemKind.NOT_A_NUMBER, f"qualifier '{key}' must be a number, got '{shown(value)}'", qpos, "write the bare number")
+        elif qtype == "boolean" and not isinstance(value, bool):
+            p.problem(ProblemKind.WRONG_TYPE, f"qualifier '{key}' must be true or false", qpos)
+        elif qtype == "string" and (isinstance(value, (PosDict, PosList)) or value is None):
+            p.problem(ProblemKind.WRONG_TYPE, f"qualifier '{key}' must be a single value", qpos)
+        else:
+            out.append((key, Decimal(value) if qtype == "decimal" else str(value) if qtype == "string" else value))
+    return out
+
+
+def _parse_result(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: Dataset) -> None:
     f = p.fields(raw, RESULT_FIELDS, "result", pos)
     if f is None or None in (f["id"], f["trial"], f["endpoint"], f["value"], f["unit"]) or not f["evidence"]:
         return
     p.enum(f["endpoint"], ENDPOINTS, "endpoint", raw, "endpoint")
     p.enum(f["unit"], UNITS, "unit", raw, "unit")
+    if f["ci_low"] is not None and f["ci_high"] is not None and f["ci_low"] > f["ci_high"]:
+        p.problem(ProblemKind.OUT_OF_RANGE, f"ci_low {f['ci_low']} is above ci_high {f['ci_high']}", raw.pos("ci_low"),
+                  "check the interval in the source; the lower bound comes first")
     ci_level = f["ci_level"]
     if ci_level is None and (f["ci_low"] is not None or f["ci_high"] is not None):
         ci_level = Decimal(95)
@@ -372,7 +242,7 @@ def _parse_result(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Sc
     ))
 
 
-def _parse_observation(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Schema, ds: Dataset) -> None:
+def _parse_observation(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: Dataset) -> None:
     f = p.fields(raw, OBSERVATION_FIELDS, "observation", pos)
     if f is None or None in (f["id"], f["trial"], f["event"], f["grade"], f["incidence"], f["unit"]) or not f["evidence"]:
         return
@@ -383,7 +253,7 @@ def _parse_observation(p: _FileParser, raw: PosDict, pos: tuple[int, int], schem
     ))
 
 
-def _parse_conflict(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: Schema, ds: Dataset) -> None:
+def _parse_conflict(p: RecordParser, raw: PosDict, pos: Pos, schema: Schema, ds: Dataset) -> None:
     f = p.fields(raw, CONFLICT_FIELDS, "conflict", pos)
     if f is None or None in (f["id"], f["kind"], f["topic"], f["resolution"]) or not f["claims"]:
         return
@@ -392,6 +262,15 @@ def _parse_conflict(p: _FileParser, raw: PosDict, pos: tuple[int, int], schema: 
         id=f["id"], kind=f["kind"], topic=f["topic"], claims=f["claims"], resolution=f["resolution"],
         about=tuple(f["about"] or ()), loc=p.loc(raw),
     ))
+
+
+HANDLERS: dict[str, Handler] = {
+    "publications": _parse_publication, "entities": _parse_entity, "statements": _parse_statement,
+    "results": _parse_result, "observations": _parse_observation, "conflicts": _parse_conflict,
+}
+
+
+# -- the whole dataset ----------------------------------------------------------------------------
 
 
 def _merge_statements(statements: list[Statement]) -> list[Statement]:
@@ -407,7 +286,10 @@ def _merge_statements(statements: list[Statement]) -> list[Statement]:
 
 
 def load_dataset(data_dirs: Sequence[Path], schema: Schema) -> tuple[Dataset, list[Problem]]:
-    """Read every curation file; return the merged dataset and ALL problems found."""
+    """Read every curation file; return the merged dataset and ALL problems found.
+
+    Raises UsageError (naming the path) for what cannot be located in a file: no curation
+    files, or a file that is not a regular file, cannot be read or is over the size limit."""
     problems: list[Problem] = []
     dataset = Dataset()
     files = yaml_files(data_dirs)

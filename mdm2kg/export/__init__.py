@@ -2,7 +2,8 @@
 and Neo4j import CSV. One small module per format, chosen from a table by `ExportFormat`.
 
 Each format module has `render(kg) -> {filename: bytes}` (pure, sorted, deterministic);
-`export` writes those files atomically (temporary file, then rename). Every export carries
+`export` writes all the files of one call as one set (`mdm2kg.fileio.write_file_set`): a kill
+at any moment leaves the complete old set or the complete new one. Every export carries
 the dataset description (`mdm2kg.rdf.metadata`): as triples in the RDF formats, as network
 attributes in GraphML and Cytoscape, as `mdm2kg_metadata.json` beside the tables.
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from mdm2kg.errors import UsageError
-from mdm2kg.fileio import atomic_write
+from mdm2kg.fileio import write_file_set
 
 if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph
@@ -78,11 +79,11 @@ def render(kg: KnowledgeGraph, fmt: str | ExportFormat) -> dict[str, bytes]:
 
 
 def export(kg: KnowledgeGraph, formats: str | ExportFormat | Iterable[str | ExportFormat], out_dir: Path) -> list[Path]:
-    """Render every requested format, then write the files into `out_dir` (atomically, each
-    file replaced whole). Nothing is written when rendering any format fails. Returns the
-    written paths, sorted."""
+    """Render every requested format, then write all their files into `out_dir` as one set
+    (other files already there are kept). Nothing is written when rendering any format fails.
+    Returns the written paths, sorted."""
     chosen = [formats] if isinstance(formats, (str, ExportFormat)) else list(formats)
     files: dict[str, bytes] = {}
     for fmt in sorted({parse_format(f) for f in chosen}, key=lambda f: f.value):
         files.update(render(kg, fmt))
-    return [atomic_write(Path(out_dir) / name, data) for name, data in sorted(files.items())]
+    return write_file_set(Path(out_dir), files)

@@ -26,7 +26,6 @@ http://127.0.0.1:41235/query
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import shutil
 import signal
@@ -120,16 +119,6 @@ def free_port(host: str = DEFAULT_HOST) -> int:
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.bind(address)
         return int(sock.getsockname()[1])
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and 'localhost'."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def oxigraph_binary() -> Path:

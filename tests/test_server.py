@@ -887,8 +887,9 @@ def test_serve_without_the_binary_is_a_usage_error(monkeypatch: pytest.MonkeyPat
 
 def test_context_manager_stops_the_server(tiny_kg: Any) -> None:
     from mdm2kg.artifact.store import ensure_store
-    from mdm2kg.server import OxigraphServer, is_loopback
+    from mdm2kg.server import OxigraphServer
     from mdm2kg.sparql import run_remote
+    from mdm2kg.text import is_loopback
 
     binary = Path(require_binary("oxigraph"))
     with OxigraphServer(ensure_store(tiny_kg), port=0, binary=binary) as server:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -14,6 +13,7 @@ import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_RUNTIME, EXIT_USAGE
 from mdm2kg.errors import CurationError, Mdm2kgError, NotFoundError, Problem, QueryError, RuntimeFailure, UsageError
+from mdm2kg.text import terminal_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,29 +30,6 @@ graph_option = click.option(
     "--graph-file", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
     help="Use a built graph file (.nt or .ttl) instead of building from --data.",
 )
-
-
-# Characters a terminal acts on instead of showing: C0 controls (tab and newline are handled
-# apart), DEL, C1 controls, and the bidirectional overrides that reorder what is shown.
-_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
-    r"""`text` with every terminal control character spelled out, so curated text or a file
-    name can never move the cursor, recolour the terminal or hide what follows.
-
-    >>> terminal_safe("bad\x1b[2Jname\n")
-    'bad\\x1b[2Jname\\n'
-    >>> terminal_safe("two\nlines", keep_newlines=True)
-    'two\nlines'
-    """
-    text = _TERMINAL_CONTROL.sub(_escape_char, text)
-    return text if keep_newlines else text.replace("\n", "\\n")
 
 
 def echo_problems(problems: Iterable[Problem], *, err: bool = True) -> None:

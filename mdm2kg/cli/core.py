@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from mdm2kg.cli import EXIT_DATA
-from mdm2kg.cli.common import data_option, echo_problems, fail, graph_option, handle_errors, open_graph, terminal_safe
+from mdm2kg.cli.common import data_option, echo_problems, fail, graph_option, handle_errors, open_graph
+from mdm2kg.text import terminal_safe
 
 
 @click.command()

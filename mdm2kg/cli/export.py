@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE
-from mdm2kg.cli.common import data_option, echo_problems, graph_option, handle_errors, open_graph, terminal_safe
+from mdm2kg.cli.common import data_option, echo_problems, graph_option, handle_errors, open_graph
+from mdm2kg.text import terminal_safe
 
 FORMAT_NAMES = ["turtle", "ntriples", "jsonld", "kgx", "graphml", "cytoscape", "neo4j"]
 

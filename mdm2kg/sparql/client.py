@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import ipaddress
 import math
 import os
 import re
@@ -45,6 +44,7 @@ from mdm2kg.sparql.errors import (
     RemoteServerError,
     RemoteTimeoutError,
 )
+from mdm2kg.text import is_loopback, terminal_safe
 
 __all__ = ["Auth", "AuthLike", "AuthScheme", "HttpClient", "RemoteError", "Timeouts", "redact"]
 
@@ -57,23 +57,6 @@ MAX_REDIRECTS = 5
 PREFLIGHT_BYTES = 64 * 1024
 USER_AGENT = "mdm2kg-remote/2"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (terminal escapes included) shown as \\xNN."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 # ----------------------------------------------------------------------------- timeouts
 
 
@@ -177,7 +160,7 @@ def _transport(url: str, *, tls: bool) -> httpx.HTTPTransport:
     """
     host = urllib.parse.urlsplit(url).hostname or ""
     proxy = None
-    if not _is_loopback(host) and not urllib.request.proxy_bypass(host):
+    if not is_loopback(host) and not urllib.request.proxy_bypass(host):
         proxy = urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme)
     context = _verified_tls() if tls or proxy else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     transport = httpx.HTTPTransport(verify=context, proxy=proxy, trust_env=False)
@@ -197,7 +180,7 @@ def server_message(body: bytes, content_type: str) -> str:
     if "html" in content_type or text.lstrip().startswith("<"):
         text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
         text = re.sub(r"<[^>]+>", " ", text)
-    text = printable(re.sub(r"\s+", " ", text).strip())
+    text = terminal_safe(re.sub(r"\s+", " ", text).strip())
     return text[:600] + ("…" if len(text) > 600 else "")
 
 
@@ -371,4 +354,4 @@ class HttpClient:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return printable(re.sub(r"\s+", " ", text))[:300]
+    return terminal_safe(re.sub(r"\s+", " ", text))[:300]

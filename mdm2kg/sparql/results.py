@@ -19,8 +19,9 @@ from typing import Any
 from mdm2kg.query.guard import QueryKind
 from mdm2kg.query.results import QueryResult
 from mdm2kg.read.terms import Term, term_of
-from mdm2kg.sparql.client import printable, server_message
+from mdm2kg.sparql.client import server_message
 from mdm2kg.sparql.errors import MalformedReplyError, RemoteTimeoutError
+from mdm2kg.text import terminal_safe
 
 RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
                   "text/tab-separated-values;q=0.8, text/csv;q=0.5")
@@ -55,7 +56,7 @@ def parse_reply(body: bytes, media: str, kind: QueryKind, *, source: str) -> Que
 
 
 def _first_line(text: str) -> str:
-    return printable(re.sub(r"\s+", " ", text).strip())[:300]
+    return terminal_safe(re.sub(r"\s+", " ", text).strip())[:300]
 
 
 def _not_results(body: bytes, media: str, wanted: str, source: str) -> MalformedReplyError:

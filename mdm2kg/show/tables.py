@@ -1,36 +1,17 @@
-"""Entity cards: everything the graph says about one entity, every line cited.
-
-`show(kg, "MANTRA-2")` resolves the text (id, label, synonym, code, CURIE, NCT id or a label
-without its parenthetical part) and returns a typed `Card` built only from the read model:
-category, synonyms, identifiers with resolver links, description, every statement in and out
-grouped by predicate (polarity, negation, qualifiers, citations) and, per category, tables of
-trial results, adverse events, arms, resistance mechanisms, combinations, dosing schedules,
-partners, compounds, trials and biomarkers. Render with `to_text`, `to_markdown` or `to_json`.
-
->>> from mdm2kg.artifact.graph import KnowledgeGraph
->>> card = show(KnowledgeGraph.build(["tests/fixtures/tiny", "tests/fixtures/negation"]), "G1")
->>> card.category
-'Gene'
-"""
+"""The per-category tables of a card (trial, compound, gene, indication), every row cited."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mdm2kg.errors import UsageError
-from mdm2kg.prefixes import resolver_url
-from mdm2kg.read.model import ReadModel, read_model
+from mdm2kg.read.model import ReadModel
 from mdm2kg.read.views import SIGN_TEXT, Statement
 
 if TYPE_CHECKING:
-    from mdm2kg.artifact.graph import KnowledgeGraph
     from mdm2kg.curation.model import Evidence
+from mdm2kg.show.card import Citation, Table
 
-CURATOR_INFERENCE = "curator_inference"
 PARTNER_CATEGORIES = ("Gene", "Complex", "ProteinDomain", "Site", "SequenceVariant")
 MECHANISM_PREDICATES = ("inhibits", "binds", "degrades", "stabilizes", "activates", "induces_expression_of")
 COMPOUND_FIELDS = ("modality", "chemical_class", "route", "highest_phase", "status", "binding_affinity", "note")
@@ -39,184 +20,6 @@ TRIAL_LINKS = ("selects_by", "enrolls", "evaluates", "has_primary_endpoint", "ha
                "reports_endpoint", "has_dosing_schedule")
 SCHEDULE_FIELDS = ("dose_mg", "frequency", "dosing_days", "days_on", "days_off", "cycle_length_days",
                    "schedule_type", "route")
-
-
-class CardFormat(StrEnum):
-    TEXT = "text"
-    MD = "md"
-    JSON = "json"
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """Where a line comes from: source, locator, verbatim anchor, evidence kind, cited references."""
-
-    source: str
-    locator: str
-    anchor: str
-    kind: str
-    cites: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, ev: Evidence) -> Citation:
-        return cls(ev.source, ev.locator, ev.anchor, ev.kind, ev.cites)
-
-    @property
-    def curator_inference(self) -> bool:
-        """True when the anchor does not itself state the fact (the curator inferred it)."""
-        return self.kind == CURATOR_INFERENCE
-
-    def __str__(self) -> str:
-        refs = f" citing {', '.join(self.cites)}" if self.cites else ""
-        mark = " [CURATOR INFERENCE]" if self.curator_inference else f" [{self.kind}]"
-        return f'{self.source} {self.locator}: "{self.anchor}"{refs}{mark}'
-
-
-@dataclass(frozen=True, slots=True)
-class Identifier:
-    curie: str
-    url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    """One statement about the entity, seen from the entity ('out': it is the subject)."""
-
-    id: str
-    direction: str  # out | in
-    predicate: str
-    sentence: str  # "MDM4 does not ubiquitinate TP53"
-    other: str  # the other entity id, or the literal value
-    other_label: str
-    polarity: str  # "+", "−" or ""
-    negated: bool
-    qualifiers: tuple[tuple[str, str], ...]
-    citations: tuple[Citation, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A titled table of the card (results, arms, partners ...); the last column is `citations`."""
-
-    name: str
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    note: str = ""
-
-    def to_pandas(self) -> Any:
-        """The table as a pandas DataFrame (needs the `pandas` extra)."""
-        pandas = require_pandas()
-        return pandas.DataFrame(list(self.rows), columns=list(self.columns))
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """Everything the graph says about one entity."""
-
-    id: str
-    label: str
-    category: str
-    biolink_category: str
-    synonyms: tuple[str, ...]
-    identifiers: tuple[Identifier, ...]
-    description: str
-    statements: tuple[StatementLine, ...]
-    tables: tuple[Table, ...] = field(default=())
-
-    def groups(self) -> dict[tuple[str, str], list[StatementLine]]:
-        """Statement lines by (direction, predicate), 'out' first."""
-        out: dict[tuple[str, str], list[StatementLine]] = {}
-        for line in self.statements:
-            out.setdefault((line.direction, line.predicate), []).append(line)
-        return out
-
-    def table(self, name: str) -> Table:
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise UsageError(f"card of {self.id} has no table '{name}' (tables: {', '.join(t.name for t in self.tables)})")
-
-    def to_dict(self) -> dict[str, Any]:
-        doc = asdict(self)
-        doc["statements"] = [
-            {**asdict(line), "qualifiers": dict(line.qualifiers)} for line in self.statements]
-        doc["tables"] = [{"name": t.name, "title": t.title, "note": t.note,
-                          "rows": [dict(zip(t.columns, r, strict=True)) for r in t.rows]} for t in self.tables]
-        return doc
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-    def to_pandas(self) -> dict[str, Any]:
-        """Every table of the card as a pandas DataFrame, by name, plus `statements`."""
-        pandas = require_pandas()
-        frames = {"statements": pandas.DataFrame([
-            {"direction": s.direction, "predicate": s.predicate, "sentence": s.sentence, "other": s.other,
-             "polarity": s.polarity, "negated": s.negated,
-             "qualifiers": "; ".join(f"{k}={v}" for k, v in s.qualifiers),
-             "citations": " | ".join(str(c) for c in s.citations)} for s in self.statements])}
-        frames.update({t.name: t.to_pandas() for t in self.tables})
-        return frames
-
-    def to_text(self) -> str:
-        return _render(self, markdown=False)
-
-    def to_markdown(self) -> str:
-        return _render(self, markdown=True)
-
-    def render(self, fmt: CardFormat | str = CardFormat.TEXT) -> str:
-        fmt = CardFormat(fmt)
-        if fmt is CardFormat.JSON:
-            return self.to_json()
-        return self.to_markdown() if fmt is CardFormat.MD else self.to_text()
-
-
-def require_pandas() -> Any:
-    """Import pandas lazily, or explain how to install it."""
-    try:
-        import pandas
-    except ImportError as exc:
-        raise UsageError("to_pandas() needs pandas: pip install 'mdm2kg[pandas]'") from exc
-    return pandas
-
-
-# ----------------------------------------------------------------------------- building
-
-
-def show(kg: KnowledgeGraph, text: str) -> Card:
-    """The card of the entity `text` names (raises NotFoundError with candidates)."""
-    model = read_model(kg)
-    return build_card(model, model.resolve(text))
-
-
-def build_card(model: ReadModel, entity_id: str) -> Card:
-    card = model.card(entity_id)
-    entity = card.entity
-    labels = model.labels
-    lines = [_line(st, "out", entity_id, labels) for st in card.outgoing]
-    lines += [_line(st, "in", entity_id, labels) for st in card.incoming]
-    lines.sort(key=lambda ln: (ln.direction != "out", ln.predicate, ln.other_label, ln.id))
-    builder = _TABLES.get(entity.category)
-    tables = tuple(t for t in (builder(model, entity_id) if builder else ()) if t.rows)
-    tables += tuple(t for t in (_conflicts(model, entity_id),) if t.rows)
-    return Card(
-        id=entity_id, label=entity.label, category=entity.category, biolink_category=entity.biolink_category,
-        synonyms=entity.synonyms, identifiers=tuple(Identifier(c, resolver_url(c)) for c in entity.identifiers),
-        description=entity.description, statements=tuple(lines), tables=tables,
-    )
-
-
-def _line(st: Statement, direction: str, me: str, labels: dict[str, str]) -> StatementLine:
-    other = (st.object or "") if direction == "out" else st.subject
-    if direction == "out" and st.object is None:
-        other = str(st.value)
-    return StatementLine(
-        id=st.id, direction=direction, predicate=st.predicate, sentence=st.sentence(labels), other=other,
-        other_label=labels.get(other, other), polarity=SIGN_TEXT.get(st.polarity, ""), negated=st.negated,
-        qualifiers=tuple((k, str(v)) for k, v in st.qualifiers), citations=tuple(Citation.of(e) for e in st.evidence),
-    )
-
 
 def _cite(evidence: Iterable[Evidence]) -> str:
     return " | ".join(dict.fromkeys(str(Citation.of(e)) for e in evidence))
@@ -285,7 +88,7 @@ def _link_table(model: ReadModel, name: str, title: str, statements: Iterable[St
     return Table(name, title, ("relation", "entity", "qualifiers", "citations"), rows)
 
 
-def _conflicts(model: ReadModel, entity_id: str) -> Table:
+def conflicts_table(model: ReadModel, entity_id: str) -> Table:
     rows = []
     for c in model.conflicts:
         if entity_id in c.about:
@@ -438,7 +241,7 @@ def _indication_tables(model: ReadModel, iid: str) -> list[Table]:
     ]
 
 
-_TABLES = {
+TABLES = {
     "ClinicalTrial": _trial_tables,
     "Compound": _compound_tables,
     "Gene": _gene_tables,
@@ -446,51 +249,3 @@ _TABLES = {
 }
 
 
-# ----------------------------------------------------------------------------- rendering
-
-
-def _render(card: Card, *, markdown: bool) -> str:
-    out: list[str] = []
-    h1, h2 = ("# ", "## ") if markdown else ("", "")
-    bullet = "- " if markdown else "  "
-    out.append(f"{h1}{card.label} ({card.category}, {card.id})")
-    if not markdown:
-        out.append("=" * len(out[0]))
-    if card.synonyms:
-        out.append(f"{bullet}synonyms: {', '.join(card.synonyms)}")
-    for ident in card.identifiers:
-        link = f" <{ident.url}>" if ident.url else ""
-        out.append(f"{bullet}identifier: {ident.curie}{link}")
-    if card.description:
-        out.append(f"{bullet}description: {card.description}")
-    out.append("")
-    out.append(f"{h2}Statements ({len(card.statements)})")
-    for (direction, predicate), lines in card.groups().items():
-        arrow = "out" if direction == "out" else "in"
-        out.append(f"{'### ' if markdown else ''}[{arrow}] {predicate}")
-        for line in lines:
-            sign = f" ({line.polarity})" if line.polarity and not line.negated else ""
-            neg = " [NEGATED: the source says this does not hold]" if line.negated else ""
-            qual = f" {{{'; '.join(f'{k}={v}' for k, v in line.qualifiers)}}}" if line.qualifiers else ""
-            out.append(f"{bullet}{line.sentence}{sign}{qual}{neg}")
-            for cite in line.citations:
-                out.append(f"{'  - ' if markdown else '      '}{cite}")
-    for table in card.tables:
-        out.append("")
-        out.append(f"{h2}{table.title} ({len(table.rows)})")
-        if table.note:
-            out.append(f"{'' if markdown else '  '}({table.note})")
-        if markdown:
-            out.append("| " + " | ".join(table.columns) + " |")
-            out.append("|" + "---|" * len(table.columns))
-            out += ["| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |"
-                    for row in table.rows]
-        else:
-            for row in table.rows:
-                cells = [f"{col}: {val}" for col, val in zip(table.columns, row, strict=True)
-                         if val and col != "citations"]
-                out.append("  - " + "; ".join(cells))
-                for cited in row[-1].split(" | "):
-                    if cited:
-                        out.append(f"      {cited}")
-    return "\n".join(out) + "\n"

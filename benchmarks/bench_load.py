@@ -30,8 +30,9 @@ from typing import Any
 from benchmarks.bench_server import serve_start
 from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.artifact.store import ensure_store
+from mdm2kg.oxigraph_process import oxigraph_binary
 from mdm2kg.query import get_named, named_bindings, named_queries, prologue
-from mdm2kg.server import OxigraphServer, oxigraph_binary
+from mdm2kg.server import OxigraphServer
 from mdm2kg.sparql import bind_parameters
 from tests.test_server import example_params
 

@@ -39,8 +39,9 @@ import pyoxigraph as ox
 from benchmarks.bench_query import best_of
 from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.artifact.store import ensure_store
+from mdm2kg.oxigraph_process import free_port, oxigraph_binary
 from mdm2kg.query import get_named, named_bindings, named_queries, prologue, run_named
-from mdm2kg.server import OxigraphServer, free_port, oxigraph_binary
+from mdm2kg.server import OxigraphServer
 from mdm2kg.sparql import Auth, AuthLike, AuthScheme, bind_parameters, push_graph, run_named_remote, run_remote
 from tests.test_server import example_params
 

@@ -371,7 +371,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.server
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_leaves_no_engine_behind_after_a_crash_and_a_stop(stop: signal.Signals) -> None:
-    from mdm2kg.server import free_port
+    from mdm2kg.oxigraph_process import free_port
 
     from .test_server import _read_url, _serve, require_binary
 

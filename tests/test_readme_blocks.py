@@ -192,7 +192,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clone]:
     (site / "_readme_test_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     # the `oxigraph` binary that the quick start's `pip install '.[server]'` puts in .venv/bin
     # (PIP_NO_DEPS skips the extra here): this environment's own copy
-    from mdm2kg.server import oxigraph_binary
+    from mdm2kg.oxigraph_process import oxigraph_binary
 
     (root / ".venv" / "bin" / "oxigraph").symlink_to(oxigraph_binary())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MDM2KG_", "VIRTUAL_ENV", "PYTHON"))}
@@ -252,7 +252,7 @@ def _start_serve(clone: Clone, command: Command) -> None:
 
 
 def _start_oxigraph_rw(clone: Clone) -> None:
-    from mdm2kg.server import oxigraph_binary
+    from mdm2kg.oxigraph_process import oxigraph_binary
 
     port = _free_port()
     store = clone.root.parent / "oxigraph-rw"

@@ -48,7 +48,7 @@ def require_binary(name: str) -> str:
     """Path of a server binary; skip when missing locally, fail when missing in CI."""
     path: str | None
     if name == "oxigraph":
-        from mdm2kg.server import OxigraphMissingError, oxigraph_binary
+        from mdm2kg.oxigraph_process import OxigraphMissingError, oxigraph_binary
 
         try:
             path = str(oxigraph_binary())
@@ -406,7 +406,7 @@ def test_service_is_refused_unless_allowed(oxigraph_rw: Any, pushed_tiny: str) -
 
 
 def _closed_port() -> int:
-    from mdm2kg.server import free_port
+    from mdm2kg.oxigraph_process import free_port
 
     return free_port("127.0.0.1")
 
@@ -623,7 +623,7 @@ def test_serve_answers_sparqlwrapper_refuses_updates_and_stops_cleanly(stop_sign
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
     require_binary("oxigraph")
-    from mdm2kg.server import free_port
+    from mdm2kg.oxigraph_process import free_port
 
     proc = _serve(free_port())
     children: list[int] = []
@@ -820,7 +820,7 @@ def test_query_after_push_finds_the_pushed_graph_without_graph_option(oxigraph_r
 
 def test_serve_stops_cleanly_on_a_signal_right_after_its_url() -> None:
     require_binary("oxigraph")
-    from mdm2kg.server import free_port
+    from mdm2kg.oxigraph_process import free_port
 
     proc = _serve(free_port(), "--timeout", "5", "--allow-host", "mdm2kg.test")
     children: list[int] = []
@@ -865,6 +865,7 @@ def test_serve_on_a_taken_port_exits_2() -> None:
 def test_server_reports_a_port_taken_between_check_and_bind(tiny_kg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import mdm2kg.server as srv
     from mdm2kg.artifact.store import ensure_store
+    from mdm2kg.oxigraph_process import PortInUseError
 
     binary = Path(require_binary("oxigraph"))
     monkeypatch.setattr(srv, "check_port", lambda host, port: None)
@@ -872,7 +873,7 @@ def test_server_reports_a_port_taken_between_check_and_bind(tiny_kg: Any, monkey
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         server = srv.OxigraphServer(ensure_store(tiny_kg), port=taken.getsockname()[1], binary=binary)
-        with pytest.raises(srv.PortInUseError):
+        with pytest.raises(PortInUseError):
             server.start()
     assert server.process is None
 
@@ -917,7 +918,7 @@ def test_named_query_parameters_are_checked_before_any_request() -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_server_dies_with_a_killed_serve() -> None:
     require_binary("oxigraph")
-    from mdm2kg.server import free_port
+    from mdm2kg.oxigraph_process import free_port
 
     proc = _serve(free_port())
     children: list[int] = []

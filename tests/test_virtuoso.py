@@ -82,7 +82,7 @@ def _ready(url: str) -> bool:
 def run_virtuoso(directory: Path, binary: str = "virtuoso-t", isql: str = "isql-vt",
                  packaged_ini: Path = PACKAGED_INI) -> Iterator[Virtuoso]:
     """Start Virtuoso on loopback from a private ini in `directory`; always stop it by its process id."""
-    from mdm2kg.server import free_port
+    from mdm2kg.oxigraph_process import free_port
 
     sql_port = free_port()
     http_port = free_port()

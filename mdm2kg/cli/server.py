@@ -46,7 +46,8 @@ def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed
     import sys
     import time
 
-    from mdm2kg.server import OxigraphServer, Stopped, StopSignals, listen, oxigraph_binary
+    from mdm2kg.oxigraph_process import listen, oxigraph_binary
+    from mdm2kg.server import OxigraphServer, Stopped, StopSignals
     from mdm2kg.text import is_loopback
 
     def event(message: str) -> None:

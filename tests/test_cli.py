@@ -105,3 +105,14 @@ def test_written_files_get_the_usual_mode(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / "mdm2kg.ttl").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_export_out_dash_writes_one_format_to_stdout(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    tiny = str(FIXTURES / "tiny")
+    result = CliRunner().invoke(main, ["export", "--format", "ntriples", "--out", "-", "--data", tiny])
+    assert result.exit_code == 0, result.output
+    assert "<https://w3id.org/mdm2kg/id/GENE1>" in result.output
+    several = CliRunner().invoke(main, ["export", "--format", "kgx", "--out", "-", "--data", tiny])
+    assert several.exit_code == 2 and "give a directory" in several.output
+    assert not (tmp_path / "-").exists()

@@ -10,6 +10,7 @@ import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE
 from mdm2kg.cli.common import data_option, echo_problems, graph_option, handle_errors, open_graph
+from mdm2kg.errors import UsageError
 from mdm2kg.text import terminal_safe
 
 FORMAT_NAMES = ["turtle", "ntriples", "jsonld", "kgx", "graphml", "cytoscape", "neo4j"]
@@ -19,9 +20,10 @@ FORMAT_NAMES = ["turtle", "ntriples", "jsonld", "kgx", "graphml", "cytoscape", "
 @click.option("--format", "formats", multiple=True, required=True,
               type=click.Choice([*FORMAT_NAMES, "all"]),
               help="Format to write (repeatable; 'all' writes every format).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path, allow_dash=True), required=True,
               help="Directory to write into (created if missing). The files are replaced as one set: a kill at any "
-                   "moment leaves all old files or all new ones; other files in the directory are kept.")
+                   "moment leaves all old files or all new ones; other files in the directory are kept. "
+                   "'-' writes a single-file format (turtle, ntriples, jsonld, graphml, cytoscape) to standard output.")
 @data_option
 @graph_option
 @handle_errors
@@ -34,8 +36,18 @@ def export(formats: tuple[str, ...], out: Path, data: tuple[str, ...], graph_fil
     Exit 0 when written, 1 when the curated data is invalid, 2 on a usage or load error.
     """
     from mdm2kg.export import export as run_export
+    from mdm2kg.export import render
 
     chosen = FORMAT_NAMES if "all" in formats else list(formats)
+    if str(out) == "-":
+        files = render(open_graph(data, graph_file), chosen[0]) if len(chosen) == 1 else {}
+        payload = [body for name, body in files.items() if not name.endswith("_metadata.json")]
+        if len(payload) != 1:
+            raise UsageError("--out - takes one single-file format (turtle, ntriples, jsonld, graphml or cytoscape); "
+                             "kgx and neo4j write several files: give a directory")
+        sys.stdout.buffer.write(payload[0])
+        sys.stdout.flush()
+        return
     paths = run_export(open_graph(data, graph_file), chosen, out)
     for path in paths:
         click.echo(terminal_safe(f"wrote {path}"))

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.results import RESULTS, record
 from mdm2kg.prefixes import ID_BASE, SPARQL_PROLOGUE
 from mdm2kg.resources import queries_dir
 
@@ -127,14 +128,17 @@ def main() -> None:
               f" {rows} trials); "
               f"{args.repeat} interleaved runs each; load average {os.getloadavg()[0]:.1f}")
         base = statistics.median(native.times) if native.times else float("nan")
+        figures: dict[str, float] = {}
         for key, command in commands.items():
             if command.failure and not command.times:
                 print(f"  {command.label:<72} FAILED ({command.failure})")
                 continue
             med, best = statistics.median(command.times), min(command.times)
+            figures[f"{key} median s"] = med
             line = f"  {command.label:<72} median {med:.3f} s, best {best:.3f} s"
             if key in TARGETS:
                 ratio = med / base
+                figures[f"{key} ratio to native"] = ratio
                 line += f"  {ratio:.2f}x native (best {best / min(native.times):.2f}x); target <= {TARGETS[key]}x: "
                 line += "met" if ratio <= TARGETS[key] else "MISSED"
             print(line)
@@ -149,6 +153,8 @@ def main() -> None:
             print(f"  {'':{len(key)}}  time in each package's own modules: {seconds(own)}")
         native_total, _, _ = imports(native.argv, env)
         print(f"  native script: all imports {native_total:.3f} s")
+        record("bench_cold", figures)
+        print(f"\nfigures recorded in {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -16,10 +16,9 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.replace("*", "")).strip()
 
 
-def section_spans(pub: Publication, text: str) -> tuple[dict[str, str], list[str]]:
-    """Locator -> normalised text of that section (up to the next listed heading).
-    The second value lists headings that were not found, in order."""
-    lines = text.splitlines()
+def section_starts(pub: Publication, lines: list[str]) -> tuple[list[tuple[str, int]], list[str]]:
+    """(locator, 0-based line) where each listed section starts, in document order (each heading is
+    searched after the previous one), and the locators whose heading was not found."""
     starts: list[tuple[str, int]] = []
     missing: list[str] = []
     cursor = 0
@@ -32,6 +31,14 @@ def section_spans(pub: Publication, text: str) -> tuple[dict[str, str], list[str
                 break
         else:
             missing.append(locator)
+    return starts, missing
+
+
+def section_spans(pub: Publication, text: str) -> tuple[dict[str, str], list[str]]:
+    """Locator -> normalised text of that section (up to the next listed heading).
+    The second value lists headings that were not found, in order."""
+    lines = text.splitlines()
+    starts, missing = section_starts(pub, lines)
     spans: dict[str, str] = {}
     for n, (locator, start) in enumerate(starts):
         end = starts[n + 1][1] if n + 1 < len(starts) else len(lines)

@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from mdm2kg.curation.anchors import normalise
+from mdm2kg.curation.anchors import normalise, section_starts
 from mdm2kg.curation.model import Dataset, Publication
 from mdm2kg.errors import UsageError
 
@@ -139,15 +139,7 @@ def section_lines(pub: Publication, text: str) -> list[tuple[str, list[tuple[int
     """(locator, [(1-based line number, line)]) per listed section found, in document order.
     Section starts are found as the anchor check finds them."""
     lines = text.splitlines()
-    starts: list[tuple[str, int]] = []
-    cursor = 0
-    for locator, heading in pub.sections:
-        wanted = normalise(heading)
-        for i in range(cursor, len(lines)):
-            if normalise(lines[i]).startswith(wanted):
-                starts.append((locator, i))
-                cursor = i + 1
-                break
+    starts, _ = section_starts(pub, lines)
     out = []
     for n, (locator, start) in enumerate(starts):
         end = starts[n + 1][1] if n + 1 < len(starts) else len(lines)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mdm2kg.curation.iri import ID_PATTERN
 from mdm2kg.errors import NotFoundError, QueryError
 from mdm2kg.prefixes import SPARQL_PREFIXES
 from mdm2kg.query.engine import run_query, term_for
@@ -115,8 +116,6 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
                 entity_id = resolve(raw)
             out[p.name] = ox.NamedNode(PREFIXES["mdm2"] + entity_id)
         elif p.kind in ("id", "class"):
-            from mdm2kg.curation.loader import ID_PATTERN
-
             if not ID_PATTERN.match(raw):
                 raise QueryError(f"parameter {p.name} must be an id, got '{raw}'")
             base = PREFIXES["mdm2"] if p.kind == "id" else PREFIXES["mdm2kg"]

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from mdm2kg.errors import QueryError
 from mdm2kg.query.limits import MAX_QUERY_BYTES, MAX_QUERY_DEPTH, QueryLimitError, check_query_limits, query_depth
+from tests.test_server import _alive, _assert_stopped_cleanly, _children, _kill_all
 
 HERE = Path(__file__).parent
 TINY = HERE / "fixtures" / "tiny"
@@ -349,25 +350,6 @@ def test_serve_cuts_off_a_runaway_query_and_restarts_the_busy_engine(tiny_kg: An
         assert status == 200 and "true" in text
 
 
-def _children(pid: int) -> list[int]:
-    """Child processes of `pid`, whichever of its threads started them."""
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return sorted(out)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @pytest.mark.server
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_leaves_no_engine_behind_after_a_crash_and_a_stop(stop: signal.Signals) -> None:
@@ -394,18 +376,10 @@ def test_serve_leaves_no_engine_behind_after_a_crash_and_a_stop(stop: signal.Sig
         assert second and second != first, "the engine was not restarted"
         seen.update(second)
         proc.send_signal(stop)
-        assert proc.wait(timeout=30) == 0
-        err = proc.stderr.read() if proc.stderr else ""
-        assert "restarting oxigraph: oxigraph was killed by signal 9" in err and "server stopped" in err
-        deadline = time.monotonic() + 10
-        while any(_alive(p) for p in seen) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(_alive(p) for p in seen), "an oxigraph process outlived mdm2kg serve"
+        err = _assert_stopped_cleanly(proc, seen, wait=30, grace=10)
+        assert "restarting oxigraph: oxigraph was killed by signal 9" in err
     finally:
-        for pid in [proc.pid, *seen]:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        _kill_all(proc, seen)
 
 
 def _page(tiny_kg: Any) -> Any:

@@ -604,10 +604,14 @@ def _read_url(proc: subprocess.Popen[str], timeout: float = 60.0) -> str:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """Child processes of `pid`, whichever of its threads started them."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return sorted(out)
 
 
 def _alive(pid: int) -> bool:
@@ -616,6 +620,27 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+def _assert_stopped_cleanly(proc: subprocess.Popen[str], pids: list[int], *, expect: str = "server stopped",
+                            wait: float = 20.0, grace: float = 5.0) -> str:
+    """`proc` exits 0 saying `expect`, and none of `pids` outlives it; returns its stderr."""
+    assert proc.wait(timeout=wait) == 0
+    err = proc.stderr.read() if proc.stderr else ""
+    assert expect in err
+    deadline = time.monotonic() + grace
+    while any(_alive(c) for c in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(c) for c in pids), "an oxigraph process outlived mdm2kg serve"
+    return err
+
+
+def _kill_all(proc: subprocess.Popen[str], pids: list[int]) -> None:
+    """Teardown: SIGKILL whatever is still alive, by process id, and reap `proc`."""
+    for pid in [proc.pid, *pids]:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
@@ -658,17 +683,9 @@ def test_serve_answers_sparqlwrapper_refuses_updates_and_stops_cleanly(stop_sign
         assert answer["boolean"] is False
 
         proc.send_signal(stop_signal)
-        assert proc.wait(timeout=20) == 0
-        assert "server stopped" in (proc.stderr.read() if proc.stderr else "")
-        deadline = time.monotonic() + 5
-        while any(_alive(c) for c in children) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(_alive(c) for c in children), "oxigraph outlived mdm2kg serve"
+        _assert_stopped_cleanly(proc, children)
     finally:
-        for pid in [proc.pid, *children]:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        _kill_all(proc, children)
 
 
 @pytest.fixture(scope="module")
@@ -828,17 +845,9 @@ def test_serve_stops_cleanly_on_a_signal_right_after_its_url() -> None:
         _read_url(proc)
         children = _children(proc.pid)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
-        assert "server stopped" in (proc.stderr.read() if proc.stderr else "")
-        deadline = time.monotonic() + 5
-        while any(_alive(c) for c in children) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(_alive(c) for c in children), "oxigraph outlived mdm2kg serve"
+        _assert_stopped_cleanly(proc, children)
     finally:
-        for pid in [proc.pid, *children]:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        _kill_all(proc, children)
 
 
 def test_serve_documents_its_limits() -> None:

@@ -60,15 +60,6 @@ class Tables:
         return tuple(sorted({name for node in self.nodes for name, _ in node.properties}))
 
 
-def biolink_curie(name: str | None, default: str) -> str:
-    """`biolink:` CURIE of a mapping read from the ontology.
-
-    >>> biolink_curie("affects", "related_to"), biolink_curie(None, "NamedThing")
-    ('biolink:affects', 'biolink:NamedThing')
-    """
-    return f"biolink:{name or default}"
-
-
 def build_tables(model: ReadModel) -> Tables:
     """The node and edge tables of a read model (see the module docstring)."""
     properties: dict[str, set[tuple[str, str]]] = {}

@@ -7,14 +7,9 @@ and then carries `negated=True`, so a consumer that draws it must say "does not"
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import networkx as nx
 
 from mdm2kg.read.model import ReadModel
-
-if TYPE_CHECKING:
-    from mdm2kg.read.views import Statement
 
 
 def entity_network(model: ReadModel, *, include_negated: bool = False) -> nx.MultiDiGraph:
@@ -33,8 +28,3 @@ def entity_network(model: ReadModel, *, include_negated: bool = False) -> nx.Mul
         graph.add_edge(st.subject, st.object, key=st.id, statement=st, predicate=st.predicate, polarity=st.polarity,
                        negated=st.negated)
     return graph
-
-
-def edge_statements(graph: nx.MultiDiGraph) -> list[Statement]:
-    """The statements behind the edges of a network, in edge order."""
-    return [data["statement"] for _, _, data in graph.edges(data=True)]

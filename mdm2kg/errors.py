@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class ProblemKind(StrEnum):
@@ -29,8 +29,7 @@ class ProblemKind(StrEnum):
     SHACL = "shacl"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One curation problem, located in a file (line and column are 1-based; 0 = unknown)."""
 
     kind: ProblemKind
@@ -79,3 +78,12 @@ class NotFoundError(Mdm2kgError, LookupError):
     def __init__(self, message: str, candidates: list[str] | None = None) -> None:
         self.candidates = candidates or []
         super().__init__(message)
+
+
+def notice(message: str) -> None:
+    """Tell the user about something recovered from (a damaged cache being rebuilt), on the
+    `mdm2kg` logger: WARNING level, shown on stderr unless logging is configured otherwise.
+    `logging` is imported only when there is something to say."""
+    import logging
+
+    logging.getLogger("mdm2kg").warning("%s", message)

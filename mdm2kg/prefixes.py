@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from mdm2kg.resources import ontology_dir
 
@@ -40,8 +40,7 @@ STANDARD_PREFIXES: dict[str, str] = {
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in SPARQL_PREFIXES.items())
 
 
-@dataclass(frozen=True, slots=True)
-class Prefix:
+class Prefix(NamedTuple):
     name: str
     iri: str
     pattern: re.Pattern[str] | None

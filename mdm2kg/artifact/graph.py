@@ -10,18 +10,16 @@ from the cache start fast.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mdm2kg.artifact.cache import SHIPPED, cache_root, input_hash, resolve_data_dirs
 from mdm2kg.artifact.store import open_store
-from mdm2kg.fileio import atomic_write
+from mdm2kg.digest import recall, remember
+from mdm2kg.errors import notice
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -29,13 +27,19 @@ if TYPE_CHECKING:
 
 __all__ = ["SHIPPED", "KnowledgeGraph", "Verdict", "cache_root", "resolve_data_dirs"]
 
-log = logging.getLogger("mdm2kg")
 VERDICT = "verdict.json"
 GRAPH = "mdm2kg.nt"
+VERIFIED = "verified.json"
+"""Stat memo of the graph and verdict files as last verified (see `mdm2kg.digest`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+class Verdict(NamedTuple):
     """What validation said of one N-Triples file, and the fingerprint of that file."""
 
     conforms: bool
@@ -44,10 +48,10 @@ class Verdict:
 
     @classmethod
     def of(cls, data: bytes, *, conforms: bool) -> Verdict:
-        return cls(conforms, hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+        return cls(conforms, _sha256(data), data.count(b"\n"))
 
     def matches(self, data: bytes) -> bool:
-        return self.triples == data.count(b"\n") and self.sha256 == hashlib.sha256(data).hexdigest()
+        return self.triples == data.count(b"\n") and self.sha256 == _sha256(data)
 
     def to_json(self) -> bytes:
         return (json.dumps({"conforms": self.conforms, "sha256": self.sha256, "triples": self.triples}, indent=2)
@@ -63,23 +67,33 @@ class Verdict:
 
 
 def _cached(directory: Path) -> tuple[Path, str] | None:
-    """The cached graph in `directory` and its SHA-256, when its bytes match a conforming verdict."""
+    """The cached graph in `directory` and its SHA-256, when its bytes match a conforming verdict.
+
+    The bytes are read and hashed unless the graph and verdict files are unchanged (size, times,
+    inode) since they were last verified here."""
     target, verdict_path = directory / GRAPH, directory / VERDICT
     if not target.is_file():
         return None
+    files, memo = [target, verdict_path], directory / VERIFIED
+    known = recall(memo, files, GRAPH)
+    if known is not None:
+        return target, known
     verdict = Verdict.read(verdict_path)
     try:
         data = target.read_bytes()
     except OSError:
         data = b""
     if verdict is not None and verdict.conforms and verdict.matches(data):
+        remember(memo, files, GRAPH, verdict.sha256)
         return target, verdict.sha256
-    log.warning("mdm2kg: the cached graph in %s is damaged or unverified; rebuilding it", directory)
+    notice(f"mdm2kg: the cached graph in {directory} is damaged or unverified; rebuilding it")
     return None
 
 
 def _store(directory: Path, data: bytes) -> tuple[Path, str]:
     """Write a validated graph and its verdict (the verdict last: a graph without one is not trusted)."""
+    from mdm2kg.fileio import atomic_write
+
     target = atomic_write(directory / GRAPH, data)
     verdict = Verdict.of(data, conforms=True)
     atomic_write(directory / VERDICT, verdict.to_json())
@@ -126,7 +140,7 @@ class KnowledgeGraph:
         that violates the shapes raises CurationError; the verdict is cached by content hash."""
         path = Path(path)
         raw = path.read_bytes()
-        directory = cache_root() / f"file-{hashlib.sha256(raw).hexdigest()[:24]}"
+        directory = cache_root() / f"file-{_sha256(raw)[:24]}"
         found = _cached(directory)
         if found is None:
             from rdflib import Graph

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from mdm2kg.artifact.cache import cache_root
+from mdm2kg.errors import notice
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -23,7 +22,6 @@ class BuiltGraph(Protocol):
     key: str
 
 MARKER = "mdm2kg-store.json"
-log = logging.getLogger("mdm2kg")
 
 
 def store_location(kg: BuiltGraph) -> Path:
@@ -44,6 +42,8 @@ def ensure_store(kg: BuiltGraph) -> Path:
     _prune_partial(location.parent)
     if (location / MARKER).is_file():
         return location
+    import shutil
+
     import pyoxigraph
 
     tmp = location.parent / f".{location.name}.{os.getpid()}.tmp"
@@ -79,6 +79,8 @@ def _prune_partial(parent: Path) -> None:
         except (ValueError, IndexError):
             continue
         if pid != os.getpid() and not _pid_alive(pid):
+            import shutil
+
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -113,7 +115,9 @@ def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
             raise OSError("the store does not hold what its marker recorded")
         return store
     except (OSError, RuntimeError, ValueError, KeyError) as exc:  # RocksDB reports corruption as RuntimeError
-        log.warning("mdm2kg: the on-disk store %s is damaged (%s); rebuilding it", location, exc)
+        notice(f"mdm2kg: the on-disk store {location} is damaged ({exc}); rebuilding it")
+        import shutil
+
         store = None  # release RocksDB's handle before removing the files
         shutil.rmtree(location, ignore_errors=True)
         return pyoxigraph.Store.read_only(str(ensure_store(kg)))

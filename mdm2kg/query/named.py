@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mdm2kg.curation.iri import ID_PATTERN
 from mdm2kg.errors import NotFoundError, QueryError
@@ -26,8 +25,7 @@ PREFIXES = SPARQL_PREFIXES
 # ----------------------------------------------------------------------------- named queries
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     name: str
     kind: str  # entity | id | class | string | integer | decimal | phase
     required: bool
@@ -35,8 +33,7 @@ class Param:
     default: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class NamedQuery:
+class NamedQuery(NamedTuple):
     name: str
     description: str
     params: tuple[Param, ...]
@@ -81,6 +78,9 @@ def named_queries() -> dict[str, NamedQuery]:
 
 
 def get_named(name: str) -> NamedQuery:
+    path = queries_dir() / f"{name}.rq"
+    if ID_PATTERN.match(name) and path.is_file():
+        return _parse_named(path)  # the one file: a command running one query does not parse them all
     queries = named_queries()
     if name not in queries:
         import difflib

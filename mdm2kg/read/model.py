@@ -19,7 +19,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mdm2kg.curation.model import AdverseEventObservation, Claim, Evidence, Publication, SourceConflict, TrialResult
 from mdm2kg.prefixes import SPARQL_PROLOGUE
 from mdm2kg.read.persist import cached_view, decode_entities, decode_statements, encode_entities, encode_statements
 from mdm2kg.read.resolve import Resolver
@@ -28,6 +27,7 @@ from mdm2kg.read.views import Entity, EntityCard, Predicate, Statement
 
 if TYPE_CHECKING:
     from mdm2kg.artifact.graph import KnowledgeGraph
+    from mdm2kg.curation.model import AdverseEventObservation, Evidence, Publication, SourceConflict, TrialResult
 
 T = TypeVar("T")
 _MODELS: weakref.WeakKeyDictionary[KnowledgeGraph, ReadModel] = weakref.WeakKeyDictionary()
@@ -102,6 +102,8 @@ class ReadModel:
 
     @cached_property
     def publications(self) -> dict[str, Publication]:
+        from mdm2kg.curation.model import Publication
+
         xrefs: dict[str, list[str]] = defaultdict(list)
         for pid, iri in self.rows("SELECT ?p ?x WHERE { ?p a mdm2kg:Publication ; skos:exactMatch ?x }"):
             xrefs[pid].append(curie(iri))
@@ -131,6 +133,8 @@ class ReadModel:
     @cached_property
     def _evidence(self) -> dict[str, tuple[Evidence, ...]]:
         """Owner (statement, result, observation or claim id) -> its evidence, sorted."""
+        from mdm2kg.curation.model import Evidence
+
         cites: dict[str, list[str]] = defaultdict(list)
         for ev, ref in self.rows("SELECT ?ev ?r WHERE { ?ev a mdm2kg:Evidence ; mdm2kg:cites ?r }"):
             cites[ev].append(ref)
@@ -191,6 +195,8 @@ class ReadModel:
 
     @cached_property
     def results(self) -> tuple[TrialResult, ...]:
+        from mdm2kg.curation.model import TrialResult
+
         out = []
         for (rid, trial, endpoint, value, unit, arm, comparator, count, denominator, ci_low, ci_high, ci_level, n,
              p_value, population) in self.rows("""
@@ -208,6 +214,8 @@ class ReadModel:
 
     @cached_property
     def observations(self) -> tuple[AdverseEventObservation, ...]:
+        from mdm2kg.curation.model import AdverseEventObservation
+
         out = []
         for oid, trial, event, grade, incidence, unit, arm, count, n in self.rows("""
             SELECT ?o ?trial ?event ?grade ?inc ?unit ?arm ?count ?n WHERE { ?o a mdm2kg:AdverseEventObservation ;
@@ -219,6 +227,8 @@ class ReadModel:
 
     @cached_property
     def conflicts(self) -> tuple[SourceConflict, ...]:
+        from mdm2kg.curation.model import Claim, SourceConflict
+
         about: dict[str, list[str]] = defaultdict(list)
         for cid, target in self.rows("SELECT ?c ?a WHERE { ?c a mdm2kg:SourceConflict ; mdm2kg:about ?a }"):
             about[cid].append(target)

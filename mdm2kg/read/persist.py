@@ -9,29 +9,29 @@ source, and anything else is recomputed. JSON, not pickle: the file is data, nev
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from mdm2kg.curation.model import Evidence, Scalar
-from mdm2kg.fileio import atomic_write
+from mdm2kg.digest import memo_digest
 from mdm2kg.read.views import Entity, Statement
+
+if TYPE_CHECKING:
+    from mdm2kg.curation.model import Scalar
 
 T = TypeVar("T")
 FORMAT = "1"
 
 
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """Hash of the read-model source (a change of code invalidates every view file)."""
-    digest = hashlib.sha256(FORMAT.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+@lru_cache(maxsize=4)
+def code_hash(memo: Path | None = None) -> str:
+    """Hash of the read-model source (a change of code invalidates every view file); kept in the
+    stat memo `memo` when given (see `mdm2kg.digest`)."""
+    labelled = [(path.name, path) for path in sorted(Path(__file__).parent.glob("*.py"))]
+    return memo_digest(memo, labelled, FORMAT)[:16]
 
 
 def cached_view(directory: Path | None, graph_sha: str | None, name: str, compute: Callable[[], T],
@@ -40,7 +40,7 @@ def cached_view(directory: Path | None, graph_sha: str | None, name: str, comput
     if directory is None or not graph_sha:
         return compute()
     path = directory / f"view-{name}.json"
-    header = {"graph": graph_sha, "code": code_hash()}
+    header = {"graph": graph_sha, "code": code_hash(directory.parent / "memo" / "read-model-code.json")}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if raw.get("header") == header:
@@ -48,6 +48,8 @@ def cached_view(directory: Path | None, graph_sha: str | None, name: str, comput
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         pass  # missing or damaged: recompute
     value = compute()
+    from mdm2kg.fileio import atomic_write
+
     try:
         atomic_write(path, json.dumps({"header": header, "data": encode(value)}, ensure_ascii=False).encode("utf-8"))
     except OSError:
@@ -92,6 +94,8 @@ def encode_statements(statements: tuple[Statement, ...]) -> list[list[Any]]:
 
 
 def decode_statements(raw: list[list[Any]]) -> tuple[Statement, ...]:
+    from mdm2kg.curation.model import Evidence
+
     out = []
     for sid, s, p, o, value, polarity, negated, quals, evidence, label, biolink in raw:
         out.append(Statement(sid, s, p, o, _unscalar(value), polarity, negated,

@@ -7,9 +7,9 @@ local part of a CURIE (`NCT02545283`), and a label typed without its parenthetic
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
+from functools import cached_property
 
 from mdm2kg.errors import NotFoundError
 from mdm2kg.read.views import Entity
@@ -40,10 +40,15 @@ class Resolver:
 
     def __init__(self, entities: Mapping[str, Entity]) -> None:
         self.entities = entities
-        self._index: dict[str, dict[int, set[str]]] = {}
-        for entity in entities.values():
+
+    @cached_property
+    def _index(self) -> dict[str, dict[int, set[str]]]:
+        """key -> rank -> entity ids (built on first use: an exact id needs no index)."""
+        index: dict[str, dict[int, set[str]]] = {}
+        for entity in self.entities.values():
             for rank, key in _keys(entity):
-                self._index.setdefault(key, {}).setdefault(rank, set()).add(entity.id)
+                index.setdefault(key, {}).setdefault(rank, set()).add(entity.id)
+        return index
 
     def candidates(self, text: str) -> list[str]:
         """Entity ids the text names at its best rank (several when ambiguous, none when unknown)."""
@@ -61,6 +66,8 @@ class Resolver:
             return hits[0]
         if hits:
             raise NotFoundError(f"'{text}' is ambiguous", [self.describe(h) for h in hits])
+        import difflib
+
         close = difflib.get_close_matches(text.strip().casefold(), list(self._index), n=5, cutoff=0.6)
         found = sorted({self.describe(e) for key in close for ids in self._index[key].values() for e in ids})
         raise NotFoundError(f"no entity matches '{text}'", found)

@@ -6,9 +6,8 @@ this module, so a decimal, a boolean or an entity id reads the same in every out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from mdm2kg.prefixes import SPARQL_PREFIXES, XSD, contract, local_name
 
@@ -17,8 +16,7 @@ __all__ = ["PREFIXES", "XSD_STRING", "Term", "curie", "local_name", "python_valu
 PREFIXES = SPARQL_PREFIXES
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One bound value: kind is 'uri', 'literal' or 'bnode'; `value` is typed for literals."""
 
     kind: str

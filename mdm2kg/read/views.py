@@ -8,16 +8,15 @@ the graph, so a number or a citation has one shape from YAML to every output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mdm2kg.curation.model import Evidence, Scalar
+if TYPE_CHECKING:
+    from mdm2kg.curation.model import Evidence, Scalar
 
 SIGN_TEXT = {1: "+", -1: "−", 0: ""}
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(NamedTuple):
     """A curated node: category (mdm2kg class), label, synonyms, external CURIEs, description."""
 
     id: str
@@ -33,8 +32,7 @@ class Entity:
         return f"mdm2:{self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Predicate:
+class Predicate(NamedTuple):
     """A curated predicate as the ontology declares it."""
 
     name: str
@@ -44,8 +42,7 @@ class Predicate:
     kind: str  # "object" (entity object) or "data" (literal value)
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(NamedTuple):
     """One curated statement: `subject predicate object` (or a literal `value`).
 
     `negated` statements are claims the source states as NOT holding; they are never facts
@@ -143,8 +140,7 @@ def _base_form(verb: str) -> str:
     return verb
 
 
-@dataclass(frozen=True, slots=True)
-class EntityCard:
+class EntityCard(NamedTuple):
     """An entity with every statement about it, out (as subject) and in (as object)."""
 
     entity: Entity

@@ -286,7 +286,7 @@ def find_paths(
                  # intermediate nodes may not be ends of a category question: a path stops at the first match
                  blocked=(set(targets) if target_cat else set()) | (set(sources) if source_cat else set()),
                  via=via_cats, category_of=index.category_of, deadline=deadline)
-    search = PathSearch(sources=sources, targets=targets, labels=index.model.labels, categories=index.category_of)
+    search = PathSearch(sources=sources, targets=targets, labels=index.model.entity_labels, categories=index.category_of)
     found: list[FoundPath] = []
     for length in levels:
         routes = walk.routes(sources, length)

@@ -88,8 +88,13 @@ class ReadModel:
     def labels(self) -> dict[str, str]:
         """Entity and publication id -> label."""
         out = {pid: pub.title for pid, pub in self.publications.items()}
-        out.update({eid: e.label for eid, e in self.entities.items()})
+        out.update(self.entity_labels)
         return out
+
+    @cached_property
+    def entity_labels(self) -> dict[str, str]:
+        """Entity id -> label (what a view that shows only entities needs: no publication read)."""
+        return {eid: e.label for eid, e in self.entities.items()}
 
     @cached_property
     def resolver(self) -> Resolver:

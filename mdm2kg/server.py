@@ -168,16 +168,17 @@ class OxigraphServer:
         return self
 
     def _start_guarded(self, binary: Path, timeout: float) -> None:
-        """Own the public port first (the gateway accepts while Oxigraph boots on a private one)."""
-        from mdm2kg.gateway import Gateway, Policy
-
+        """Own the public port first (the gateway accepts while Oxigraph boots on a private one).
+        Oxigraph is spawned first, so it boots while the gateway is loaded and started."""
         listener, self._listener = self._listener or listen(self.host, self.port), None
         self.port = int(listener.getsockname()[1])
         backend = free_port("127.0.0.1")
+        self._spawn(binary, f"127.0.0.1:{backend}")
+        from mdm2kg.gateway import Gateway, Policy
+
         policy = Policy.for_bind(self.host, allowed_hosts=self.allowed_hosts, allow_service=self.allow_service)
         self.gateway = Gateway(listener, ("127.0.0.1", backend), policy, query_timeout=self.query_timeout or None,
                                on_runaway=self._runaway.set, page=self.page).start()
-        self._spawn(binary, f"127.0.0.1:{backend}")
         self._wait_ready("127.0.0.1", backend, timeout)
         self.gateway.backend_ready.set()
         self._binary = binary

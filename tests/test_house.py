@@ -169,3 +169,13 @@ def test_a_damaged_on_disk_store_is_rebuilt(tmp_path: Path, monkeypatch: pytest.
     for table in location.glob("*.sst"):
         table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
     assert len(open_store(kg)) == expected
+
+
+def test_the_store_is_named_for_the_engine_version_that_opens_it() -> None:
+    """`serve` names the store from pyoxigraph's metadata without loading the engine: the name
+    must be the version of the module that builds and opens the store."""
+    import pyoxigraph
+
+    from mdm2kg.artifact.store import oxigraph_version
+
+    assert oxigraph_version() == pyoxigraph.__version__

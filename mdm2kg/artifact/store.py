@@ -24,11 +24,26 @@ class BuiltGraph(Protocol):
 MARKER = "mdm2kg-store.json"
 
 
-def store_location(kg: BuiltGraph) -> Path:
-    """Where the on-disk store for this graph lives (graph hash + Oxigraph version)."""
+def oxigraph_version() -> str:
+    """The installed pyoxigraph's version, from its distribution's metadata directory name when
+    that is unambiguous (so `serve`, which never opens the store itself, does not load the
+    engine), else from the module."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyoxigraph")
+    if spec is not None and spec.submodule_search_locations:
+        site = Path(next(iter(spec.submodule_search_locations))).parent
+        found = [p.name for p in site.glob("pyoxigraph-*.dist-info")]
+        if len(found) == 1:
+            return found[0].removeprefix("pyoxigraph-").removesuffix(".dist-info")
     import pyoxigraph
 
-    return cache_root() / "stores" / f"{kg.key or 'unkeyed'}-oxigraph-{pyoxigraph.__version__}"
+    return str(pyoxigraph.__version__)
+
+
+def store_location(kg: BuiltGraph) -> Path:
+    """Where the on-disk store for this graph lives (graph hash + Oxigraph version)."""
+    return cache_root() / "stores" / f"{kg.key or 'unkeyed'}-oxigraph-{oxigraph_version()}"
 
 
 def ensure_store(kg: BuiltGraph) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -51,7 +51,9 @@ class NamedQuery(NamedTuple):
 _HEADER = re.compile(r"^#\s*(description|param)\s*:\s*(.*)$")
 
 
+@cache
 def _parse_named(path: Path) -> NamedQuery:
+    """The named query in `path` (parsed once per process: one object per query)."""
     description: list[str] = []
     params: list[Param] = []
     text = path.read_text(encoding="utf-8")

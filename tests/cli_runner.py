@@ -30,12 +30,12 @@ class _Copying(io.BytesIO):
 class _Text(io.TextIOWrapper):
     """A captured text stream that outlives the call (its byte buffer is read afterwards)."""
 
-    def __init__(self, buffer: io.BytesIO, name: str, **kwargs: str) -> None:
-        super().__init__(buffer, encoding="utf-8", **kwargs)
+    def __init__(self, buffer: io.BytesIO, name: str, errors: str = "strict") -> None:
+        super().__init__(buffer, encoding="utf-8", errors=errors)
         self._name = name
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self._name
 
     def close(self) -> None:  # the CLI must not close what the test reads
@@ -90,7 +90,8 @@ def invoke(args: Sequence[str], input: str | bytes | None = None, env: Mapping[s
     sys.stdin = _Text(io.BytesIO(data), "<stdin>")
     sys.stdout = _Text(out, "<stdout>")
     sys.stderr = _Text(err, "<stderr>", errors="backslashreplace")
-    exit_code, exception = 0, None
+    exit_code = 0
+    exception: BaseException | None = None
     try:
         main(list(args))
     except SystemExit as exc:

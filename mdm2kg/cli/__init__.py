@@ -14,6 +14,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import NoReturn
 
     from mdm2kg.cli.args import Command
 
@@ -117,7 +118,7 @@ def group_help() -> str:
                          [("Options", GROUP_OPTIONS), ("Commands", commands)])
 
 
-def _group_error(message: str) -> None:
+def _group_error(message: str) -> NoReturn:
     sys.stderr.write(f"Usage: {PROG} [OPTIONS] COMMAND [ARGS]...\nTry '{PROG} --help' for help.\n\nError: {message}\n")
     sys.exit(EXIT_USAGE)
 

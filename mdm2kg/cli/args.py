@@ -14,13 +14,12 @@ import argparse
 import os
 import sys
 
+from mdm2kg.cli import EXIT_USAGE, PROG
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any, NoReturn
-
-PROG = "mdm2kg"
-EXIT_USAGE = 2  # as mdm2kg.cli.EXIT_USAGE (not imported: this module loads before the package's constants matter)
 
 
 class BadUsage(Exception):
@@ -134,6 +133,7 @@ class _FlagPair(argparse.Action):
 
 class _Help(argparse.Action):
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.pop("default", None)
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
@@ -257,13 +257,12 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """argparse's own complaints (a missing argument), reworded."""
-        prefix = "the following arguments are required: "
-        if message.startswith(prefix):
-            raise BadUsage(f"Missing argument '{message[len(prefix):].split(', ')[0]}'.")
-        raise BadUsage(message[:1].upper() + message[1:] + ".")
+        raise BadUsage(_reword(message))
 
     def _message(self, exc: argparse.ArgumentError) -> str:
-        action = next((a for a in self._actions if exc.argument_name and "/".join(a.option_strings) == exc.argument_name), None)
+        if not exc.argument_name:
+            return _reword(exc.message)
+        action = next((a for a in self._actions if exc.argument_name in ("/".join(a.option_strings), a.metavar)), None)
         names = self._names(action) if action else f"'{exc.argument_name}'"
         if exc.message.startswith("expected one argument"):
             return f"Option {names} requires an argument."
@@ -324,6 +323,13 @@ class Parser(argparse.ArgumentParser):
             rows.append((term, text))
         rows.append(("-h, --help", "Show this message and exit."))
         return helptext.page(self.usage_line(), self.doc, [("Options", rows)])
+
+
+def _reword(message: str) -> str:
+    prefix = "the following arguments are required: "
+    if message.startswith(prefix):
+        return f"Missing argument '{message[len(prefix):].split(', ')[0]}'."
+    return message[:1].upper() + message[1:] + "."
 
 
 def usage_error(usage: str, help_hint: str, message: str) -> NoReturn:

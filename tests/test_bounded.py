@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from mdm2kg.errors import QueryError
 from mdm2kg.query.limits import MAX_QUERY_BYTES, MAX_QUERY_DEPTH, QueryLimitError, check_query_limits, query_depth
+from tests.cli_runner import invoke
 from tests.test_server import _alive, _assert_stopped_cleanly, _children, _kill_all
 
 HERE = Path(__file__).parent
@@ -126,12 +126,11 @@ def test_ctrl_c_stops_a_running_query() -> None:
 
 
 def test_bad_timeouts_are_usage_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mdm2kg.cli import main
     from mdm2kg.errors import UsageError
     from mdm2kg.query.engine import query_timeout
 
     for value in ("nan", "-1"):
-        result = CliRunner().invoke(main, ["query", "--data", str(TINY), "--timeout", value, "ASK {}"])
+        result = invoke(["query", "--data", str(TINY), "--timeout", value, "ASK {}"])
         assert result.exit_code == 2 and "--timeout must be a non-negative number" in result.output
     monkeypatch.setenv("MDM2KG_QUERY_TIMEOUT", "soon")
     with pytest.raises(UsageError, match="MDM2KG_QUERY_TIMEOUT"):
@@ -220,7 +219,6 @@ def test_streamed_result_is_read_once(tiny_kg: Any) -> None:
 
 
 def test_query_out_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
-    from mdm2kg.cli import main
 
     out = tmp_path / "rows.csv"
     out.write_text("old\n")
@@ -232,7 +230,7 @@ def test_query_out_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
         proc.kill()
     assert proc.returncode == 2 and "timed out" in err
     assert out.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]
-    result = CliRunner().invoke(main, ["query", "--data", str(TINY), "--format", "csv", "--out", str(out),
+    result = invoke(["query", "--data", str(TINY), "--format", "csv", "--out", str(out),
                                        "SELECT ?l WHERE { mdm2:GENE1 rdfs:label ?l }"])
     assert result.exit_code == 0 and out.read_text() == "l\nGene One\n"
 
@@ -266,9 +264,8 @@ def test_path_time_budget_covers_resolution(tiny_kg: Any, monkeypatch: pytest.Mo
 
 @pytest.mark.parametrize("budget", ["nan", "inf", "-inf", "-1"])
 def test_path_rejects_non_finite_budgets_cleanly(budget: str) -> None:
-    from mdm2kg.cli import main
 
-    result = CliRunner().invoke(main, ["path", "--data", str(TINY), "GENE1", "GENE2", f"--time-budget={budget}"])
+    result = invoke(["path", "--data", str(TINY), "GENE1", "GENE2", f"--time-budget={budget}"])
     assert result.exit_code == 2 and "--time-budget must be a finite number" in result.output
     assert "Traceback" not in result.output
 

@@ -8,9 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from mdm2kg.cli import main
+from tests.cli_runner import invoke
 
 from .conftest import FIXTURES
 
@@ -33,15 +31,14 @@ def test_validate_exit_codes() -> None:
 
 
 def test_every_invalid_fixture_exits_1_with_located_message() -> None:
-    runner = CliRunner()
     for directory in sorted(INVALID.iterdir()):
-        result = runner.invoke(main, ["validate", "--data", str(directory)])
+        result = invoke(["validate", "--data", str(directory)])
         assert result.exit_code == 1, directory.name
         assert f"{directory.name}/data.yaml:" in result.output
 
 
 def test_build_writes_both_files_atomically(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--data", TINY, "--out", str(tmp_path / "out")])
+    result = invoke(["build", "--data", TINY, "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["mdm2kg.nt", "mdm2kg.ttl"]
@@ -49,20 +46,20 @@ def test_build_writes_both_files_atomically(tmp_path: Path) -> None:
 
 def test_failed_build_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", "--data", str(INVALID / "no_evidence"), "--out", str(out)])
+    result = invoke(["build", "--data", str(INVALID / "no_evidence"), "--out", str(out)])
     assert result.exit_code == 1
     assert not out.exists() or not any(out.iterdir())
 
 
 def test_build_output_is_deterministic(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        assert CliRunner().invoke(main, ["build", "--data", TINY, "--out", str(tmp_path / name)]).exit_code == 0
+        assert invoke(["build", "--data", TINY, "--out", str(tmp_path / name)]).exit_code == 0
     for file in ("mdm2kg.nt", "mdm2kg.ttl"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
 
 def test_stats_counts_categories_and_predicates() -> None:
-    result = CliRunner().invoke(main, ["stats", "--data", TINY, "--format", "json"])
+    result = invoke(["stats", "--data", TINY, "--format", "json"])
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output)
     assert stats["categories"]["Compound"] == 2 and stats["categories"]["Gene"] == 3
@@ -78,7 +75,7 @@ def test_data_directories_combine(tmp_path: Path) -> None:
         "entities:\n  - {id: GENE4, category: Gene, label: Gene Four}\n"
         "statements:\n  - subject: GENE4\n    predicate: activates\n    object: GENE1\n"
         "    evidence: [{source: doc1, locator: x, anchor: y z, kind: review_statement}]\n")
-    result = CliRunner().invoke(main, ["stats", "--data", TINY, "--data", str(extra), "--format", "json"])
+    result = invoke(["stats", "--data", TINY, "--data", str(extra), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["categories"]["Gene"] == 4
 
@@ -100,7 +97,7 @@ def test_graph_is_cached_by_input_hash(tmp_path: Path, monkeypatch) -> None:  # 
 
 
 def test_written_files_get_the_usual_mode(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--data", TINY, "--out", str(tmp_path)])
+    result = invoke(["build", "--data", TINY, "--out", str(tmp_path)])
     assert result.exit_code == 0
     umask = os.umask(0)
     os.umask(umask)
@@ -110,9 +107,9 @@ def test_written_files_get_the_usual_mode(tmp_path: Path) -> None:
 def test_export_out_dash_writes_one_format_to_stdout(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     tiny = str(FIXTURES / "tiny")
-    result = CliRunner().invoke(main, ["export", "--format", "ntriples", "--out", "-", "--data", tiny])
+    result = invoke(["export", "--format", "ntriples", "--out", "-", "--data", tiny])
     assert result.exit_code == 0, result.output
     assert "<https://w3id.org/mdm2kg/id/GENE1>" in result.output
-    several = CliRunner().invoke(main, ["export", "--format", "kgx", "--out", "-", "--data", tiny])
+    several = invoke(["export", "--format", "kgx", "--out", "-", "--data", tiny])
     assert several.exit_code == 2 and "give a directory" in several.output
     assert not (tmp_path / "-").exists()

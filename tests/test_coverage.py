@@ -6,10 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mdm2kg.artifact.cache import resolve_data_dirs
-from mdm2kg.cli import main
 from mdm2kg.curation.coverage import (
     EntityMatcher,
     Exclusion,
@@ -22,6 +20,7 @@ from mdm2kg.curation.loader import load
 from mdm2kg.curation.model import Dataset, Entity, Evidence, Publication, Statement
 from mdm2kg.errors import UsageError
 from mdm2kg.rdf.ontology import load_schema
+from tests.cli_runner import invoke
 
 from .conftest import require_seeds
 
@@ -109,8 +108,8 @@ def test_shipped_data_covers_both_documents() -> None:
 
 def test_cli_exit_code_and_json() -> None:
     seeds = require_seeds()
-    result = CliRunner().invoke(main, ["coverage", "--sources", str(seeds), "--format", "json"])
+    result = invoke(["coverage", "--sources", str(seeds), "--format", "json"])
     assert result.exit_code == 0, result.output[-2000:]
     assert '"ok": true' in result.output
-    strict = CliRunner().invoke(main, ["coverage", "--sources", str(seeds), "--threshold", "100.1"])
+    strict = invoke(["coverage", "--sources", str(seeds), "--threshold", "100.1"])
     assert strict.exit_code == 1

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rdflib import Literal, URIRef
 
 from mdm2kg.artifact.graph import KnowledgeGraph
-from mdm2kg.cli import main
 from mdm2kg.diff import diff_graphs, diff_rdf, load_graph
 from mdm2kg.errors import UsageError
+from tests.cli_runner import invoke
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
@@ -147,20 +146,19 @@ def test_load_graph_rejects_what_it_cannot_read(tmp_path: Path) -> None:
 
 
 def test_cli_exit_codes(edited: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
-    same = runner.invoke(main, ["diff", str(TINY), str(TINY)])
+    same = invoke(["diff", str(TINY), str(TINY)])
     assert same.exit_code == 0, same.output
     assert same.output.strip().endswith("identical")
-    different = runner.invoke(main, ["diff", str(TINY), str(edited), "--format", "json"])
+    different = invoke(["diff", str(TINY), str(edited), "--format", "json"])
     assert different.exit_code == 1, different.output
     payload = json.loads(different.output)
     assert payload["identical"] is False and payload["summary"]["entities"]["added"] == 1
-    assert runner.invoke(main, ["diff", str(TINY), str(tmp_path / "missing")]).exit_code == 2
-    assert runner.invoke(main, ["diff", str(TINY)]).exit_code == 2
+    assert invoke(["diff", str(TINY), str(tmp_path / "missing")]).exit_code == 2
+    assert invoke(["diff", str(TINY)]).exit_code == 2
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "x.yaml").write_text("entities: [{id: X}]\n", encoding="utf-8")
-    broken = runner.invoke(main, ["diff", str(TINY), str(bad)])
+    broken = invoke(["diff", str(TINY), str(bad)])
     assert broken.exit_code == 2 and "curation problem" in broken.output
 
 

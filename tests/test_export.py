@@ -14,18 +14,17 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from mdm2kg.artifact.graph import KnowledgeGraph
-from mdm2kg.cli import main
 from mdm2kg.export import ExportFormat, export, render
 from mdm2kg.export.common import export_graph
 from mdm2kg.rdf.metadata import add_metadata, describe, read_description, strip_metadata
 from mdm2kg.read import read_model
 from mdm2kg.read.network import entity_network
 from mdm2kg.stats import graph_stats
+from tests.cli_runner import invoke
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
@@ -313,8 +312,7 @@ def test_exports_keep_an_existing_description(tiny: KnowledgeGraph, tmp_path: Pa
 
 
 def test_cli_export_writes_each_format(tmp_path: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(main, ["export", "--format", "kgx", "--format", "turtle", "--data", str(TINY),
+    result = invoke(["export", "--format", "kgx", "--format", "turtle", "--data", str(TINY),
                                   "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in tmp_path.iterdir()} == {"nodes.tsv", "edges.tsv", "mdm2kg_metadata.json", "mdm2kg.ttl"}
@@ -322,17 +320,15 @@ def test_cli_export_writes_each_format(tmp_path: Path) -> None:
 
 
 def test_cli_export_all_from_a_built_file(tmp_path: Path, tiny: KnowledgeGraph) -> None:
-    runner = CliRunner()
-    result = runner.invoke(main, ["export", "--format", "all", "--graph-file", str(tiny.nt_path),
+    result = invoke(["export", "--format", "all", "--graph-file", str(tiny.nt_path),
                                   "--out", str(tmp_path / "all")])
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "all").iterdir())) == 10
 
 
 def test_cli_export_usage_errors_exit_2(tmp_path: Path) -> None:
-    runner = CliRunner()
-    assert runner.invoke(main, ["export", "--format", "rdfxml", "--out", str(tmp_path)]).exit_code == 2
-    assert runner.invoke(main, ["export", "--format", "kgx"]).exit_code == 2
+    assert invoke(["export", "--format", "rdfxml", "--out", str(tmp_path)]).exit_code == 2
+    assert invoke(["export", "--format", "kgx"]).exit_code == 2
 
 
 def test_cli_export_invalid_data_exits_1(tmp_path: Path) -> None:
@@ -340,6 +336,6 @@ def test_cli_export_invalid_data_exits_1(tmp_path: Path) -> None:
     bad.mkdir()
     text = (TINY / "tiny.yaml").read_text(encoding="utf-8").replace("object: GENE2", "object: NO_SUCH_GENE", 1)
     (bad / "tiny.yaml").write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["export", "--format", "kgx", "--data", str(bad), "--out", str(tmp_path / "o")])
+    result = invoke(["export", "--format", "kgx", "--data", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert not (tmp_path / "o").exists()

@@ -3,7 +3,7 @@
 Each example copies the shipped data, damages ONE file (bytes or structure: deletions,
 duplications, type changes, control characters, huge or non-finite numbers, deep nesting,
 aliases, self-references) and runs `build --no-shacl` and, when the build refuses the data,
-`validate`, in-process through click. It asserts exactly:
+`validate`, in-process (tests.cli_runner). It asserts exactly:
 - no traceback: every run ends in a clean exit 0, 1 or 2 (never another exception);
 - no hang: every run finishes within a per-example alarm;
 - every refusal of this (locatable) input is located: exit 1, and each problem has a file,
@@ -29,12 +29,11 @@ from typing import Any
 import pyoxigraph
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from mdm2kg.cli import main
 from mdm2kg.resources import shipped_data_dir
+from tests.cli_runner import invoke
 
 pytestmark = pytest.mark.slow
 
@@ -188,7 +187,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(args: list[str]) -> Any:
     with alarm(SECONDS_PER_RUN):
-        result = CliRunner().invoke(main, args, catch_exceptions=True)
+        result = invoke(args, catch_exceptions=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"traceback from {args[0]}: {result.exception!r}") from result.exception
     assert result.exit_code in (0, 1, 2), result.output

@@ -11,16 +11,15 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 
 from mdm2kg.artifact import cache
 from mdm2kg.artifact.graph import GRAPH, VERDICT, KnowledgeGraph
-from mdm2kg.cli import main
 from mdm2kg.errors import CurationError
 from mdm2kg.export import render as export_render
 from mdm2kg.paths import find_paths
 from mdm2kg.read import read_model
 from mdm2kg.render import page_data, select
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 
 PACKAGE = Path(cache.__file__).resolve().parent.parent
@@ -90,7 +89,7 @@ def test_a_graph_file_that_violates_the_shapes_is_never_served(tmp_path: Path, t
     with pytest.raises(CurationError) as info:
         KnowledgeGraph.from_file(bad)
     assert any("label" in p.message for p in info.value.problems)
-    result = CliRunner().invoke(main, ["query", "--graph-file", str(bad), "SELECT * WHERE { ?s ?p ?o } LIMIT 1"])
+    result = invoke(["query", "--graph-file", str(bad), "SELECT * WHERE { ?s ?p ?o } LIMIT 1"])
     assert result.exit_code == 1
     assert "label" in result.output
 

@@ -9,13 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.curation import yamlpos
 from mdm2kg.curation.loader import load_dataset
 from mdm2kg.errors import Problem, ProblemKind, UsageError
 from mdm2kg.rdf.ontology import load_schema
+from tests.cli_runner import invoke
 
 # Lines 1-6: valid records every case below can refer to.
 BASE = """\
@@ -204,9 +203,8 @@ def test_validate_and_build_agree(tmp_path: Path, curie: str) -> None:
     (tmp_path / "data").mkdir()
     text = BASE.replace("label: Alpha}", f'label: Alpha, identifiers: ["{curie}"]}}') + STATEMENT
     (tmp_path / "data" / "d.yaml").write_text(text)
-    runner = CliRunner()
-    validated = runner.invoke(main, ["validate", "--data", str(tmp_path / "data")])
-    built = runner.invoke(main, ["build", "--no-shacl", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")])
+    validated = invoke(["validate", "--data", str(tmp_path / "data")])
+    built = invoke(["build", "--no-shacl", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")])
     assert validated.exit_code == built.exit_code == 1
     assert "d.yaml:4:57: bad-identifier" in validated.output
     assert "d.yaml:4:57: bad-identifier" in built.output
@@ -221,7 +219,7 @@ def test_fifo_named_yaml_is_refused_without_blocking(tmp_path: Path) -> None:  #
     os.mkfifo(tmp_path / "pipe.yaml")
     with pytest.raises(UsageError, match=r"pipe\.yaml: not a regular file"):
         load_dataset([tmp_path], load_schema())
-    result_ = CliRunner().invoke(main, ["validate", "--data", str(tmp_path)])
+    result_ = invoke(["validate", "--data", str(tmp_path)])
     assert result_.exit_code == 2 and "pipe.yaml" in result_.output
 
 
@@ -232,7 +230,7 @@ def test_directory_named_yaml_is_refused(tmp_path: Path) -> None:
 
 
 def test_empty_directory_is_a_usage_error(tmp_path: Path) -> None:
-    result_ = CliRunner().invoke(main, ["validate", "--data", str(tmp_path)])
+    result_ = invoke(["validate", "--data", str(tmp_path)])
     assert result_.exit_code == 2 and "no *.yaml files" in result_.output
 
 
@@ -251,7 +249,7 @@ def test_oversized_file_is_refused_by_path(tmp_path: Path, monkeypatch: pytest.M
 def test_file_names_and_values_are_printed_escaped(tmp_path: Path) -> None:
     name = "evil\x1b]0;title\x07\x1b[2J.yaml"
     (tmp_path / name).write_text(BASE.replace("{id: A,", '{id: "A\\e[31m",'))
-    out = CliRunner().invoke(main, ["validate", "--data", str(tmp_path)]).output
+    out = invoke(["validate", "--data", str(tmp_path)]).output
     assert "\x1b" not in out and "\x07" not in out
     assert "evil\\x1b]0;title\\x07\\x1b[2J.yaml:4:" in out
 

@@ -8,11 +8,10 @@ import json
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.errors import NotFoundError, QueryError
 from mdm2kg.query import named_queries, run_named, run_query
+from tests.cli_runner import invoke
 
 from .conftest import FIXTURES
 
@@ -55,44 +54,41 @@ def test_named_query_parameters_are_checked(tiny_kg) -> None:  # type: ignore[no
 
 
 def test_cli_formats(tiny_kg) -> None:  # type: ignore[no-untyped-def]
-    runner = CliRunner()
     base = ["query", "--data", TINY, "--name", "trial_results", "--param", "trial=TRIAL-1"]
-    as_json = json.loads(runner.invoke(main, [*base, "--format", "json"]).output)
+    as_json = json.loads(invoke([*base, "--format", "json"]).output)
     assert as_json["head"]["vars"][0] == "trial"
     value = as_json["results"]["bindings"][0]["value"]
     assert value == {"type": "literal", "value": "3.2", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}
-    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, [*base, "--format", "csv"]).output)))
+    rows = list(csv.DictReader(io.StringIO(invoke([*base, "--format", "csv"]).output)))
     assert rows[0]["value"] == "3.2" and rows[0]["ciHigh"] == "16.7"
-    tsv = runner.invoke(main, [*base, "--format", "tsv"]).output
+    tsv = invoke([*base, "--format", "tsv"]).output
     assert tsv.splitlines()[0].split("\t")[:3] == ["trial", "result", "endpoint"]
-    md = runner.invoke(main, [*base, "--format", "md"]).output
+    md = invoke([*base, "--format", "md"]).output
     assert md.startswith("| trial | result |")
-    table = runner.invoke(main, base).output
+    table = invoke(base).output
     assert "(1 row)" in table
 
 
 def test_cli_exit_codes(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-    assert runner.invoke(main, ["query", "--data", TINY, "SELECT ?s WHERE { ?s ?p }"]).exit_code == 2
-    assert runner.invoke(main, ["query", "--data", TINY, "DROP ALL"]).exit_code == 2
-    empty = runner.invoke(main, ["query", "--data", TINY, "SELECT ?s WHERE { ?s a mdm2kg:Structure }"])
+    assert invoke(["query", "--data", TINY, "SELECT ?s WHERE { ?s ?p }"]).exit_code == 2
+    assert invoke(["query", "--data", TINY, "DROP ALL"]).exit_code == 2
+    empty = invoke(["query", "--data", TINY, "SELECT ?s WHERE { ?s a mdm2kg:Structure }"])
     assert empty.exit_code == 1
-    unknown = runner.invoke(main, ["query", "--data", TINY, "--name", "nope"])
+    unknown = invoke(["query", "--data", TINY, "--name", "nope"])
     assert unknown.exit_code == 1 and "trial_results" in unknown.output
     rq = tmp_path / "q.rq"
     rq.write_text("SELECT ?c WHERE { ?c a mdm2kg:Compound }")
-    assert runner.invoke(main, ["query", "--data", TINY, "--file", str(rq)]).exit_code == 0
-    listing = runner.invoke(main, ["queries"])
+    assert invoke(["query", "--data", TINY, "--file", str(rq)]).exit_code == 0
+    listing = invoke(["queries"])
     assert listing.exit_code == 0 and "--param compound=<entity>" in listing.output
 
 
 def test_path_cli_exit_codes() -> None:
-    runner = CliRunner()
-    ok = runner.invoke(main, ["path", "drugA", "GENE2", "--data", TINY, "--format", "json"])
+    ok = invoke(["path", "drugA", "GENE2", "--data", TINY, "--format", "json"])
     assert ok.exit_code == 0 and json.loads(ok.output)["paths"][0]["length"] == 2
-    assert runner.invoke(main, ["path", "drugA", "nothing-like-this", "--data", TINY]).exit_code == 1
-    assert runner.invoke(main, ["path", "drugA", "NCT00000001_armA", "--max-hops", "1", "--data", TINY]).exit_code == 1
-    assert runner.invoke(main, ["path", "drugA", "GENE2", "--max-hops", "9", "--data", TINY]).exit_code == 2
+    assert invoke(["path", "drugA", "nothing-like-this", "--data", TINY]).exit_code == 1
+    assert invoke(["path", "drugA", "NCT00000001_armA", "--max-hops", "1", "--data", TINY]).exit_code == 1
+    assert invoke(["path", "drugA", "GENE2", "--max-hops", "9", "--data", TINY]).exit_code == 2
 
 
 def test_at_least_twenty_named_queries_with_descriptions() -> None:
@@ -188,8 +184,7 @@ def test_table_wraps_instead_of_cutting(tiny_kg) -> None:  # type: ignore[no-unt
     assert "ORR:" in narrow and "…" not in narrow
     cut = result.to_table(max_width=10)
     assert "…" in cut
-    runner = CliRunner()
-    out = runner.invoke(main, ["query", "--data", TINY, "--name", "trial_results", "--param", "trial=TRIAL-1",
+    out = invoke(["query", "--data", TINY, "--name", "trial_results", "--param", "trial=TRIAL-1",
                                "--no-truncate"]).output
     assert 'doc1 Table 1: ORR: 3.2%' in out
 

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.errors import UsageError
 from mdm2kg.prefixes import SPARQL_PREFIXES
 from mdm2kg.query.engine import run_query
 from mdm2kg.query.named import named_queries
 from mdm2kg.render.querypage import example_queries, query_page_html
+from tests.cli_runner import invoke
 
 from .test_browser import _require_browser
 from .test_server import require_binary
@@ -68,10 +67,10 @@ def test_every_example_runs_and_the_required_ones_answer(shipped_kg: Any) -> Non
 
 def test_cli_writes_the_page(tmp_path: Path) -> None:
     out = tmp_path / "q.html"
-    result = CliRunner().invoke(main, ["render-queries", "-o", str(out), "--endpoint", ENDPOINT])
+    result = invoke(["render-queries", "-o", str(out), "--endpoint", ENDPOINT])
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output and page_data(out.read_text(encoding="utf-8"))["endpoint"] == ENDPOINT
-    bad = CliRunner().invoke(main, ["render-queries", "-o", str(out), "--endpoint", "ftp://x"])
+    bad = invoke(["render-queries", "-o", str(out), "--endpoint", "ftp://x"])
     assert bad.exit_code == 2
 
 

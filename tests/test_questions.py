@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
+from tests.cli_runner import invoke
 
 QUESTIONS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8"))
 
@@ -25,7 +24,7 @@ def test_the_set_is_large_and_covers_both_documents() -> None:
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
 def test_question_is_answered_by_one_command(shipped_kg: Any, question: dict[str, Any]) -> None:
-    result = CliRunner().invoke(main, [str(arg) for arg in question["command"]])
+    result = invoke([str(arg) for arg in question["command"]])
     assert result.exit_code == 0, f"{question['question']}\n{result.output}"
     missing = [fact for fact in question["facts"] if str(fact) not in result.output]
     assert not missing, f"{question['question']}: missing {missing}"

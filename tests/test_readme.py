@@ -9,9 +9,8 @@ import re
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
+from tests.cli_runner import invoke
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -31,7 +30,7 @@ RECORDS = {  # README row label -> key of "records" (or a top-level / coverage k
 
 @pytest.fixture(scope="module")
 def stats() -> dict[str, Any]:
-    result = CliRunner().invoke(main, ["stats", "--format", "json"])
+    result = invoke(["stats", "--format", "json"])
     assert result.exit_code == 0, result.output
     return dict(json.loads(result.output))
 

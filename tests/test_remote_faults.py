@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.errors import QueryError, RuntimeFailure, UsageError
 from mdm2kg.sparql import (
     Auth,
@@ -39,6 +37,7 @@ from mdm2kg.sparql import (
     run_remote,
 )
 from mdm2kg.sparql.client import PREFLIGHT_BYTES
+from tests.cli_runner import invoke
 
 HERE = Path(__file__).parent
 TINY = HERE / "fixtures" / "tiny"
@@ -159,7 +158,7 @@ def closed_port() -> int:
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> Any:
-    return CliRunner().invoke(main, list(args), env=env)
+    return invoke(list(args), env=env)
 
 
 def assert_clean(result: Any, code: int, *phrases: str) -> None:

@@ -12,13 +12,12 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.curation.model import Evidence
 from mdm2kg.errors import NotFoundError, UsageError
 from mdm2kg.read.views import Statement
 from mdm2kg.render import Selection, category_style, layout, page_html, render, select
+from tests.cli_runner import invoke
 
 from .conftest import FIXTURES
 
@@ -215,7 +214,7 @@ def test_category_style_is_stable() -> None:
 
 def test_cli_writes_and_says_where(tmp_path: Path) -> None:
     out = tmp_path / "net.html"
-    result = CliRunner().invoke(main, ["render", "--data", str(FIXTURES / "tiny"), "-o", str(out),
+    result = invoke(["render", "--data", str(FIXTURES / "tiny"), "-o", str(out),
                                        "--focus", "GENE1", "--radius", "1", "--category", "Gene"])
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
@@ -224,13 +223,12 @@ def test_cli_writes_and_says_where(tmp_path: Path) -> None:
 
 def test_cli_path_and_errors(tmp_path: Path) -> None:
     tiny = str(FIXTURES / "tiny")
-    runner = CliRunner()
-    ok = runner.invoke(main, ["render", "--data", tiny, "-o", str(tmp_path / "p.html"), "--path", "drugB", "proc1"])
+    ok = invoke(["render", "--data", tiny, "-o", str(tmp_path / "p.html"), "--path", "drugB", "proc1"])
     assert ok.exit_code == 0, ok.output
     assert len(page_json((tmp_path / "p.html").read_text(encoding="utf-8"))["paths"]) == 1
-    unknown = runner.invoke(main, ["render", "--data", tiny, "-o", str(tmp_path / "x.html"), "--focus", "nothing"])
+    unknown = invoke(["render", "--data", tiny, "-o", str(tmp_path / "x.html"), "--focus", "nothing"])
     assert unknown.exit_code == 1 and not (tmp_path / "x.html").exists()
-    bad = runner.invoke(main, ["render", "--data", tiny, "-o", str(tmp_path / "x.html"), "--category", "Nope"])
+    bad = invoke(["render", "--data", tiny, "-o", str(tmp_path / "x.html"), "--category", "Nope"])
     assert bad.exit_code == 2 and "unknown category" in bad.output
 
 

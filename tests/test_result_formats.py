@@ -10,11 +10,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.errors import QueryError
 from mdm2kg.query import run_query
+from tests.cli_runner import invoke
 
 TINY = str(Path(__file__).parent / "fixtures" / "tiny")
 ID = "https://w3id.org/mdm2kg/id/"
@@ -23,7 +22,7 @@ CONSTRUCT = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e rdfs:label ?l FILTER(?e I
 
 
 def run(*args: str, stdin: str | None = None) -> Any:
-    return CliRunner().invoke(main, ["query", "--data", TINY, *args], input=stdin)
+    return invoke(["query", "--data", TINY, *args], input=stdin)
 
 
 def test_sparql_tsv_has_full_iris_and_typed_terms_and_reads_back() -> None:

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from mdm2kg.errors import NotFoundError, QueryError, UsageError
 from mdm2kg.query import PREFIXES, NamedQuery, QueryResult, get_named, named_bindings, named_queries, run_named, run_query
+from tests.cli_runner import invoke
 
 pytestmark = pytest.mark.server
 
@@ -377,7 +377,6 @@ HOSTILE_UPDATES = [
 @pytest.mark.parametrize("template", HOSTILE_UPDATES)
 def test_updates_are_refused_before_anything_is_sent(oxigraph_rw: Any, pushed_tiny: str, tiny_kg: Any,
                                                      template: str) -> None:
-    from mdm2kg.cli import main
     from mdm2kg.sparql import count_triples, run_remote
 
     text = template.format(g=pushed_tiny)
@@ -387,7 +386,7 @@ def test_updates_are_refused_before_anything_is_sent(oxigraph_rw: Any, pushed_ti
             run_remote(url, text)
         with pytest.raises(QueryError, match=r"refused|syntax error"):
             run_remote(url, text, graph=pushed_tiny, allow_service=True)
-    cli = CliRunner().invoke(main, ["query", text, "--endpoint", oxigraph_rw.query_url])
+    cli = invoke(["query", text, "--endpoint", oxigraph_rw.query_url])
     assert cli.exit_code == 2 and "error:" in cli.output and "Traceback" not in cli.output
     with pytest.raises(QueryError):
         run_query(tiny_kg, text)
@@ -412,22 +411,20 @@ def _closed_port() -> int:
 
 
 def test_push_command(oxigraph_rw: Any) -> None:
-    from mdm2kg.cli import main
     from mdm2kg.sparql import count_triples
 
     graph = "https://example.org/test/cli"
-    runner = CliRunner()
     args = ["push", "--endpoint", oxigraph_rw.store_url, "--graph", graph, "--data", str(TINY), "--chunk-size", "400"]
-    result = runner.invoke(main, args)
+    result = invoke(args)
     assert result.exit_code == 0, result.output
     assert re.search(r"pushed \d+ triples to <https://example.org/test/cli>", result.output)
     assert "/" in result.output  # progress lines for a multi-request push
     n = count_triples(oxigraph_rw.query_url, graph)
-    assert runner.invoke(main, [*args, "--quiet"]).exit_code == 0
+    assert invoke([*args, "--quiet"]).exit_code == 0
     assert count_triples(oxigraph_rw.query_url, graph) == n
     no_user = ["push", "--endpoint", oxigraph_rw.store_url, "--password", "x", "--data", str(TINY)]
-    assert runner.invoke(main, no_user).exit_code == 2
-    unreachable = runner.invoke(main, ["push", "--endpoint", f"http://127.0.0.1:{_closed_port()}/store", "--data", str(TINY)])
+    assert invoke(no_user).exit_code == 2
+    unreachable = invoke(["push", "--endpoint", f"http://127.0.0.1:{_closed_port()}/store", "--data", str(TINY)])
     assert unreachable.exit_code == 2 and "cannot reach" in unreachable.output
 
 
@@ -536,7 +533,6 @@ def test_basic_auth_is_sent_up_front(auth_stub: Any, tiny_kg: Any) -> None:
 
 
 def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:
-    from mdm2kg.cli import main
     from mdm2kg.sparql import Auth, RemoteAuthError, push_graph
 
     url, _ = auth_stub
@@ -545,7 +541,7 @@ def test_wrong_password_is_an_auth_error(auth_stub: Any, tiny_kg: Any) -> None:
     assert err.value.status == 401 and "who are you?" in str(err.value) and "wrong" not in str(err.value)
     with pytest.raises(RemoteAuthError):
         push_graph(tiny_kg, url)
-    result = CliRunner().invoke(main, ["push", "--endpoint", url, "--user", "u", "--password", "wrong", "--data", str(TINY)])
+    result = invoke(["push", "--endpoint", url, "--user", "u", "--password", "wrong", "--data", str(TINY)])
     assert result.exit_code == 2 and "HTTP 401" in result.output
 
 
@@ -808,29 +804,26 @@ def test_serve_query_timeout_stops_a_long_query(guarded: Any) -> None:
 
 
 def test_push_to_serve_says_read_only(guarded: Any) -> None:
-    from mdm2kg.cli import main
 
-    result = CliRunner().invoke(main, ["push", "--endpoint", guarded.store_url, "--data", str(TINY)])
+    result = invoke(["push", "--endpoint", guarded.store_url, "--data", str(TINY)])
     assert result.exit_code == 2 and "read-only endpoint (HTTP 403)" in result.output
     assert "--user" not in result.output  # not an authentication problem
-    answered = CliRunner().invoke(main, ["query", "--endpoint", guarded.query_url, "--name", "drug_class_members",
+    answered = invoke(["query", "--endpoint", guarded.query_url, "--name", "drug_class_members",
                                          "--format", "sparql-csv"])
     assert answered.exit_code == 0 and "https://w3id.org/mdm2kg/id/" in answered.output
 
 
 def test_query_after_push_finds_the_pushed_graph_without_graph_option(oxigraph_rw: Any, tiny_kg: Any) -> None:
-    from mdm2kg.cli import main
     from mdm2kg.sparql import DEFAULT_GRAPH, push_graph
 
     push_graph(tiny_kg, oxigraph_rw.store_url)  # the default graph IRI; the store's default graph stays empty
-    runner = CliRunner()
-    named = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "--name", "compound_profile",
+    named = invoke(["query", "--endpoint", oxigraph_rw.query_url, "--name", "compound_profile",
                                  "--param", "compound=drugA"])
     assert named.exit_code == 0, named.output
     assert f"pushed graph <{DEFAULT_GRAPH}>" in named.output and "--graph" in named.output
-    adhoc = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
+    adhoc = invoke(["query", "--endpoint", oxigraph_rw.query_url, "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
     assert adhoc.exit_code == 0 and "Gene One" in adhoc.output
-    explicit = runner.invoke(main, ["query", "--endpoint", oxigraph_rw.query_url, "--graph", DEFAULT_GRAPH,
+    explicit = invoke(["query", "--endpoint", oxigraph_rw.query_url, "--graph", DEFAULT_GRAPH,
                                     "SELECT ?l { mdm2:GENE1 rdfs:label ?l }"])
     assert explicit.exit_code == 0 and "note:" not in explicit.output
 
@@ -851,22 +844,20 @@ def test_serve_stops_cleanly_on_a_signal_right_after_its_url() -> None:
 
 
 def test_serve_documents_its_limits() -> None:
-    from mdm2kg.cli import main
 
-    text = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    text = " ".join(invoke(["serve", "--help"]).output.split())
     for phrase in ("--timeout", "--timeout-s", "--allow-service", "--allow-host", "--cors", "DNS rebinding"):
         assert phrase in text, phrase
 
 
 def test_serve_on_a_taken_port_exits_2() -> None:
-    from mdm2kg.cli import main
 
     require_binary("oxigraph")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(main, ["serve", "--data", str(TINY), "--port", str(port)])
+        result = invoke(["serve", "--data", str(TINY), "--port", str(port)])
     assert result.exit_code == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.output
 
@@ -888,10 +879,9 @@ def test_server_reports_a_port_taken_between_check_and_bind(tiny_kg: Any, monkey
 
 
 def test_serve_without_the_binary_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from mdm2kg.cli import main
 
     monkeypatch.setenv("MDM2KG_OXIGRAPH", str(tmp_path / "missing-oxigraph"))
-    result = CliRunner().invoke(main, ["serve", "--data", str(TINY), "--port", "0"])
+    result = invoke(["serve", "--data", str(TINY), "--port", "0"])
     assert result.exit_code == 2 and "MDM2KG_OXIGRAPH" in result.output
 
 
@@ -950,19 +940,16 @@ def test_server_dies_with_a_killed_serve() -> None:
 
 @pytest.mark.server
 def test_on_disk_store_answers_like_memory_and_is_reused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from click.testing import CliRunner
-
     from mdm2kg.artifact.graph import KnowledgeGraph
     from mdm2kg.artifact.store import store_location
-    from mdm2kg.cli import main
+    from tests.cli_runner import invoke
 
     monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
-    runner = CliRunner()
     args = ["query", "--data", str(TINY), "--name", "trial_results", "--param", "trial=TRIAL-1", "--format", "csv"]
-    in_memory = runner.invoke(main, args)
-    on_disk = runner.invoke(main, [*args, "--on-disk"])
+    in_memory = invoke(args)
+    on_disk = invoke([*args, "--on-disk"])
     assert on_disk.exit_code == 0 and on_disk.output == in_memory.output
     location = store_location(KnowledgeGraph.build([TINY]))
     stamp = location.stat().st_mtime_ns
-    again = runner.invoke(main, ["path", "drugA", "GENE2", "--data", str(TINY), "--on-disk"])
+    again = invoke(["path", "drugA", "GENE2", "--data", str(TINY), "--on-disk"])
     assert again.exit_code == 0 and location.stat().st_mtime_ns == stamp

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from mdm2kg.cli import main
 from mdm2kg.errors import NotFoundError
 from mdm2kg.read import read_model
 from mdm2kg.show import Card, CardFormat, build_card, show
+from tests.cli_runner import invoke
 from tests.conftest import FIXTURES
 
 
@@ -102,9 +101,8 @@ def test_to_pandas(neg_kg) -> None:  # type: ignore[no-untyped-def]
 
 def test_cli_show(neg_kg) -> None:  # type: ignore[no-untyped-def]
     data = ["--data", str(FIXTURES / "tiny"), "--data", str(FIXTURES / "negation")]
-    runner = CliRunner()
-    res = runner.invoke(main, ["show", "Gene One", "--format", "json", *data])
+    res = invoke(["show", "Gene One", "--format", "json", *data])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["id"] == "GENE1"
-    res = runner.invoke(main, ["show", "nothing-like-this", *data])
+    res = invoke(["show", "nothing-like-this", *data])
     assert res.exit_code == 1

@@ -149,23 +149,20 @@ def test_push_without_or_with_wrong_credentials_is_refused(virtuoso: Virtuoso, t
         with pytest.raises(RemoteAuthError) as refused:
             push_graph(tiny_kg, virtuoso.graph_crud, graph="https://example.org/test/refused", auth=auth)
         assert refused.value.status == 401
-    from click.testing import CliRunner
+    from tests.cli_runner import invoke
 
-    from mdm2kg.cli import main
 
-    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.graph_crud, "--data", str(TINY)])
+    result = invoke(["push", "--endpoint", virtuoso.graph_crud, "--data", str(TINY)])
     assert result.exit_code == 2 and "HTTP 401" in result.output and "credentials" in result.output
     assert "reset" not in result.output and "Traceback" not in result.output
 
 
 def test_push_command_with_digest(virtuoso: Virtuoso) -> None:
-    from click.testing import CliRunner
-
-    from mdm2kg.cli import main
     from mdm2kg.sparql import count_triples
+    from tests.cli_runner import invoke
 
     graph = "https://example.org/test/virtuoso-cli"
-    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.graph_crud, "--graph", graph, "--user", "dba",
+    result = invoke(["push", "--endpoint", virtuoso.graph_crud, "--graph", graph, "--user", "dba",
                                        "--auth", "digest", "--data", str(TINY)], env={"MDM2KG_PASSWORD": "dba"})
     assert result.exit_code == 0, result.output
     pushed = int(re.search(r"pushed (\d+) triples", result.output).group(1))  # type: ignore[union-attr]

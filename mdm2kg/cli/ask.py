@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
-from pathlib import Path
-from typing import IO, Any
-
-import click
 
 from mdm2kg.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE
-from mdm2kg.cli.common import data_option, disk_option, fail, graph_option, handle_errors, open_graph
+from mdm2kg.cli.args import Choice, Float, IntRange, PathArg, command
+from mdm2kg.cli.common import data_option, disk_option, echo, fail, graph_option, handle_errors, open_graph
 from mdm2kg.cli.remote import credentials, remote_options, timeouts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import IO, Any
+
+    from mdm2kg.cli.args import Parser
 
 FORMATS = ["table", "csv", "tsv", "json", "md", "sparql-csv", "sparql-tsv", "turtle", "ntriples", "jsonld"]
 TABLE_CELL = 60  # characters a cut table cell keeps (--truncate)
@@ -30,29 +33,35 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@click.command()
-@click.argument("text", required=False)
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
-              help="Read the query from a .rq file ('-' reads standard input).")
-@click.option("--name", "name", help="Run a named competency query (see `mdm2kg queries`).")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Parameter of a named query (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="table, csv, tsv and md shorten ids; sparql-csv and sparql-tsv are the W3C SPARQL 1.1 formats with "
-                   "full IRIs; turtle, ntriples and jsonld write the triples of a CONSTRUCT or DESCRIBE query.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
-              help="Write the answer to this file ('-' or nothing: standard output).")
-@click.option("--allow-service", is_flag=True,
-              help="Allow SERVICE (federation): the engine then fetches the URLs the query names. Off by default.")
-@click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead of the embedded graph.")
-@click.option("--graph", "named_graph", metavar="IRI",
-              help="Named graph to query on the remote endpoint (after `push`: https://w3id.org/mdm2kg/graph, "
-                   "used by default when the store's default graph has no answer).")
-@click.option("--truncate/--no-truncate", default=None,
-              help="Table format: cut long cells with … (default on a terminal) or wrap them to the terminal width.")
-@remote_options
-@data_option
-@graph_option
-@disk_option
+def _query_options(p: Parser) -> None:
+    p.argument("TEXT", required=False)
+    p.option("--file", dest="file", type=PathArg(exists=True, dir_okay=False, allow_dash=True),
+             help="Read the query from a .rq file ('-' reads standard input).")
+    p.option("--name", dest="name", help="Run a named competency query (see `mdm2kg queries`).")
+    p.option("--param", dest="params", multiple=True, metavar="KEY=VALUE", help="Parameter of a named query (repeatable).")
+    p.option("--format", dest="fmt", type=Choice(FORMATS), default="table", show_default=True,
+             help="table, csv, tsv and md shorten ids; sparql-csv and sparql-tsv are the W3C SPARQL 1.1 formats with "
+                  "full IRIs; turtle, ntriples and jsonld write the triples of a CONSTRUCT or DESCRIBE query.")
+    p.option("--out", dest="out", type=PathArg(dir_okay=False, allow_dash=True), default=None,
+             help="Write the answer to this file ('-' or nothing: standard output).")
+    p.option("--allow-service", is_flag=True,
+             help="Allow SERVICE (federation): the engine then fetches the URLs the query names. Off by default.")
+    p.option("--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead of the embedded graph.")
+    p.option("--graph", dest="named_graph", metavar="IRI",
+             help="Named graph to query on the remote endpoint (after `push`: https://w3id.org/mdm2kg/graph, "
+                  "used by default when the store's default graph has no answer).")
+    p.option("--truncate/--no-truncate", dest="truncate", default=None,
+             help="Table format: cut long cells with … (default on a terminal) or wrap them to the terminal width.")
+    # --timeout also bounds embedded queries
+    remote_options(p, timeout_help=(
+        "Seconds the query may take. Embedded: evaluation and every row written (default 60, or $MDM2KG_QUERY_TIMEOUT; "
+        "0: no limit). With --endpoint: one request in total, the whole answer included (default 60, or $MDM2KG_TIMEOUT)."))
+    data_option(p)
+    graph_option(p)
+    disk_option(p)
+
+
+@command(_query_options)
 @handle_errors
 def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], fmt: str, out: Path | None,
           allow_service: bool, endpoint: str | None, named_graph: str | None, truncate: bool | None, user: str | None,
@@ -94,11 +103,11 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
         auth=credentials(user, password, scheme), timeout=timeouts(connect_timeout, timeout, default_total=60.0),
         allow_service=allow_service)
     if note:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     to_stdout = out is None or str(out) == "-"
     _write(_table(result, truncate, terminal=to_stdout) if fmt == "table" else result.serialize(fmt), out)
     if result.boolean is None and not result.rows:
-        click.echo("no rows", err=True)
+        echo("no rows", err=True)
         raise SystemExit(EXIT_DATA)
 
 
@@ -130,7 +139,7 @@ def _run_embedded(sparql: str | None, *, name: str | None, params: dict[str, str
     except BrokenPipeError:  # the reader (e.g. `head`) has what it wanted
         _exit_now("", EXIT_OK)
     if result.boolean is None and not written:
-        click.echo("no rows", err=True)
+        echo("no rows", err=True)
         raise SystemExit(EXIT_DATA)
 
 
@@ -151,7 +160,8 @@ def _write_file(out: Path, result: Any, fmt: str, *, width: int | None, max_widt
         os.chmod(tmp, 0o666 & ~current)
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
     return written
 
@@ -211,50 +221,51 @@ def _table_widths(truncate: bool | None, *, terminal: bool) -> tuple[int | None,
     return width, TABLE_CELL if cut else None
 
 
-for _param in query.params:  # --timeout (from remote_options) also bounds embedded queries
-    if _param.name == "timeout" and isinstance(_param, click.Option):
-        _param.help = ("Seconds the query may take. Embedded: evaluation and every row written (default 60, or "
-                       "$MDM2KG_QUERY_TIMEOUT; 0: no limit). With --endpoint: one request in total, the whole answer "
-                       "included (default 60, or $MDM2KG_TIMEOUT).")
+def _queries_options(p: Parser) -> None:
+    p.option("--format", dest="fmt", type=Choice(["text", "json"]), default="text")
 
 
-@click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@command(_queries_options)
 def queries(fmt: str) -> None:
     """List the named competency queries with their descriptions and parameters."""
     from mdm2kg.query import named_queries
 
     items = named_queries()
     if fmt == "json":
-        click.echo(json.dumps([
+        import json
+
+        echo(json.dumps([
             {"name": q.name, "description": q.description,
              "params": [{"name": p.name, "kind": p.kind, "required": p.required, "default": p.default,
                          "description": p.description} for p in q.params]}
             for q in items.values()], indent=2))
         return
     for q in items.values():
-        click.echo(f"{q.name}\n    {q.description}")
+        echo(f"{q.name}\n    {q.description}")
         for p in q.params:
             need = "required" if p.required else f"optional{'=' + p.default if p.default else ''}"
-            click.echo(f"    --param {p.name}=<{p.kind}>  ({need}) {p.description}")
+            echo(f"    --param {p.name}=<{p.kind}>  ({need}) {p.description}")
 
 
-@click.command()
-@click.argument("source")
-@click.argument("target")
-@click.option("--max-hops", type=click.IntRange(1, 6), default=4, show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--via", help="Comma-separated categories of the intermediate nodes (a metapath).")
-@click.option("--predicates", help="Comma-separated predicates the hops may use.")
-@click.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
-@click.option("--time-budget", type=float, default=5.0, show_default=True, metavar="SECONDS",
-              help="Seconds the search may take, from resolving the ends to the last path (a finite number >= 0); "
-                   "past it the paths found so far are printed, marked partial.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--explain", is_flag=True, help="Print each path as one sentence per hop.")
-@data_option
-@graph_option
-@disk_option
+def _path_options(p: Parser) -> None:
+    p.argument("SOURCE")
+    p.argument("TARGET")
+    p.option("--max-hops", type=IntRange(1, 6), default=4, show_default=True)
+    p.option("--limit", type=IntRange(1, 1000), default=10, show_default=True)
+    p.option("--via", help="Comma-separated categories of the intermediate nodes (a metapath).")
+    p.option("--predicates", help="Comma-separated predicates the hops may use.")
+    p.option("--directed", is_flag=True, help="Follow statements only from subject to object.")
+    p.option("--time-budget", type=Float(), default=5.0, show_default=True, metavar="SECONDS",
+             help="Seconds the search may take, from resolving the ends to the last path (a finite number >= 0); "
+                  "past it the paths found so far are printed, marked partial.")
+    p.option("--format", dest="fmt", type=Choice(["text", "json"]), default="text")
+    p.option("--explain", is_flag=True, help="Print each path as one sentence per hop.")
+    data_option(p)
+    graph_option(p)
+    disk_option(p)
+
+
+@command(_path_options)
 @handle_errors
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, predicates: str | None,
          directed: bool, time_budget: float, fmt: str, explain: bool, data: tuple[str, ...], graph_file: Path | None,
@@ -276,9 +287,11 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, p
         directed=directed, time_budget=time_budget,
     )
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        import json
+
+        echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     elif result.paths:
-        click.echo(format_path_text(result, explain=explain), nl=False)
+        echo(format_path_text(result, explain=explain), nl=False)
     if not result.paths:
-        click.echo(f"no path: {result.message}", err=True)
+        echo(f"no path: {result.message}", err=True)
         raise SystemExit(EXIT_DATA)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
-import click
-
 from mdm2kg.cli import EXIT_DATA
-from mdm2kg.cli.common import data_option, echo_problems, fail, graph_option, handle_errors, open_graph
-from mdm2kg.text import terminal_safe
+from mdm2kg.cli.args import Choice, PathArg, command
+from mdm2kg.cli.common import data_option, echo, echo_problems, fail, graph_option, handle_errors, open_graph
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mdm2kg.cli.args import Parser
 
 
-@click.command()
-@data_option
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory to write mdm2kg.ttl and mdm2kg.nt into (both are replaced together, never one alone).")
-@click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (loader checks still run).")
+def _build_options(p: Parser) -> None:
+    data_option(p)
+    p.option("--out", dest="out", type=PathArg(file_okay=False), required=True,
+             help="Directory to write mdm2kg.ttl and mdm2kg.nt into (both are replaced together, never one alone).")
+    p.option("--no-shacl", is_flag=True, help="Skip SHACL validation (loader checks still run).")
+
+
+@command(_build_options)
 @handle_errors
 def build(data: tuple[str, ...], out: Path, no_shacl: bool) -> None:
     """Build the graph and write DIR/mdm2kg.ttl and DIR/mdm2kg.nt as one set: a kill at any
@@ -28,6 +31,7 @@ def build(data: tuple[str, ...], out: Path, no_shacl: bool) -> None:
     from mdm2kg.rdf.builder import to_ntriples, to_turtle
     from mdm2kg.rdf.ontology import load_schema
     from mdm2kg.rdf.shacl import shacl_problems
+    from mdm2kg.text import terminal_safe
 
     _, graph = load_and_build(resolve_data_dirs(list(data)))
     if not no_shacl:
@@ -36,15 +40,17 @@ def build(data: tuple[str, ...], out: Path, no_shacl: bool) -> None:
             echo_problems(problems)
             fail(f"{len(problems)} SHACL violation(s); nothing was written", EXIT_DATA)
     write_file_set(out, {"mdm2kg.nt": to_ntriples(graph), "mdm2kg.ttl": to_turtle(graph)})
-    click.echo(terminal_safe(f"wrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'} ({len(graph)} triples)"))
+    echo(terminal_safe(f"wrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'} ({len(graph)} triples)"))
 
 
-@click.command()
-@data_option
-@click.option("--seeds", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=lambda: os.environ.get("MDM2KG_SEEDS"),
-              help="Directory of the source documents; when given, every anchor phrase is checked against them.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def _validate_options(p: Parser) -> None:
+    data_option(p)
+    p.option("--seeds", type=PathArg(file_okay=False, exists=True), envvar="MDM2KG_SEEDS",
+             help="Directory of the source documents; when given, every anchor phrase is checked against them.")
+    p.option("--format", dest="fmt", type=Choice(["text", "json"]), default="text")
+
+
+@command(_validate_options)
 @handle_errors
 def validate(data: tuple[str, ...], seeds: Path | None, fmt: str) -> None:
     """Check curated data: loader checks, SHACL shapes and (with --seeds) anchor phrases.
@@ -54,9 +60,11 @@ def validate(data: tuple[str, ...], seeds: Path | None, fmt: str) -> None:
     from mdm2kg.artifact.cache import resolve_data_dirs
     from mdm2kg.artifact.pipeline import validate_data
 
-    report = validate_data(resolve_data_dirs(list(data)), seeds=Path(seeds) if seeds else None)
+    report = validate_data(resolve_data_dirs(list(data)), seeds=seeds)
     if fmt == "json":
-        click.echo(json.dumps({
+        import json
+
+        echo(json.dumps({
             "conforms": report.conforms,
             "statistics": report.statistics,
             "problems": [{"kind": p.kind.value, "file": p.file, "line": p.line, "column": p.column,
@@ -66,15 +74,18 @@ def validate(data: tuple[str, ...], seeds: Path | None, fmt: str) -> None:
         echo_problems(report.problems, err=False)
         counts = ", ".join(f"{v} {k}" for k, v in report.statistics.items())
         verdict = "conforms" if report.conforms else f"{len(report.problems)} problem(s)"
-        click.echo(f"{verdict} ({counts})")
+        echo(f"{verdict} ({counts})")
     if not report.conforms:
         raise SystemExit(EXIT_DATA)
 
 
-@click.command()
-@data_option
-@graph_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def _stats_options(p: Parser) -> None:
+    data_option(p)
+    graph_option(p)
+    p.option("--format", dest="fmt", type=Choice(["text", "json"]), default="text")
+
+
+@command(_stats_options)
 @handle_errors
 def stats(data: tuple[str, ...], graph_file: Path | None, fmt: str) -> None:
     """Counts per category and predicate, and curation coverage figures."""
@@ -82,19 +93,26 @@ def stats(data: tuple[str, ...], graph_file: Path | None, fmt: str) -> None:
 
     result = graph_stats(open_graph(data, graph_file))
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2))
+        import json
+
+        echo(json.dumps(result, indent=2))
         return
-    click.echo(f"triples: {result['triples']}")
+    echo(f"triples: {result['triples']}")
     for section in ("categories", "records", "predicates", "coverage"):
-        click.echo(f"\n{section}:")
+        echo(f"\n{section}:")
         for name, count in result[section].items():
-            click.echo(f"  {name:<42} {count}")
+            echo(f"  {name:<42} {count}")
 
 
-@click.command()
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"), show_default=True,
-              help="Directory for the graph files and the network page.")
-@data_option
+def _demo_options(p: Parser) -> None:
+    from pathlib import Path
+
+    p.option("--out", dest="out", type=PathArg(file_okay=False), default=Path("build"), show_default=True,
+             help="Directory for the graph files and the network page.")
+    data_option(p)
+
+
+@command(_demo_options)
 @handle_errors
 def demo(out: Path, data: tuple[str, ...]) -> None:
     """The main job in one go: build and validate the graph, print statistics, run two example
@@ -110,29 +128,29 @@ def demo(out: Path, data: tuple[str, ...]) -> None:
     from mdm2kg.stats import graph_stats
 
     dirs = resolve_data_dirs(list(data))
-    click.echo("== validate")
+    echo("== validate")
     report = validate_data(dirs)
-    click.echo("conforms" if report.conforms else f"{len(report.problems)} problem(s)")
+    echo("conforms" if report.conforms else f"{len(report.problems)} problem(s)")
     if not report.conforms:
         for problem in report.problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         raise SystemExit(EXIT_DATA)
     kg = KnowledgeGraph.build(list(data) or None)
     atomic_write(out / "mdm2kg.nt", kg.ntriples())
     atomic_write(out / "mdm2kg.ttl", to_turtle(kg.rdf))
-    click.echo(f"== build\nwrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'}")
+    echo(f"== build\nwrote {out / 'mdm2kg.ttl'} and {out / 'mdm2kg.nt'}")
     stats_result = graph_stats(kg)
-    click.echo(f"== stats\ntriples: {stats_result['triples']}")
+    echo(f"== stats\ntriples: {stats_result['triples']}")
     for name, count in stats_result["categories"].items():
-        click.echo(f"  {name:<24} {count}")
+        echo(f"  {name:<24} {count}")
     for title, name, params in (
         ("Trials of milademetan", "trials_of_compound", {"compound": "milademetan"}),
         ("Resistance mechanisms that defeat brigimadlin", "resistance_to_compound", {"compound": "brigimadlin"}),
     ):
-        click.echo(f"== query: {title} (mdm2kg query --name {name} "
+        echo(f"== query: {title} (mdm2kg query --name {name} "
                    + " ".join(f"--param {k}={v}" for k, v in params.items()) + ")")
-        click.echo(run_named(kg, name, params).to_table(max_width=48), nl=False)
-    click.echo("== path: milademetan -> acquired TP53 mutation (mdm2kg path milademetan acquired_TP53_mutation --limit 3)")
-    click.echo(format_path_text(find_paths(kg, "milademetan", "acquired_TP53_mutation", limit=3)), nl=False)
+        echo(run_named(kg, name, params).to_table(max_width=48), nl=False)
+    echo("== path: milademetan -> acquired TP53 mutation (mdm2kg path milademetan acquired_TP53_mutation --limit 3)")
+    echo(format_path_text(find_paths(kg, "milademetan", "acquired_TP53_mutation", limit=3)), nl=False)
     page = render(kg, out / "mdm2kg.html")
-    click.echo(f"== network page\nwrote {page} (open it in a browser; it works offline)")
+    echo(f"== network page\nwrote {page} (open it in a browser; it works offline)")

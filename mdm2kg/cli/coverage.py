@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import click
-
 from mdm2kg.cli import EXIT_DATA
-from mdm2kg.cli.common import data_option, handle_errors
+from mdm2kg.cli.args import Choice, Float, PathArg, command
+from mdm2kg.cli.common import data_option, echo, handle_errors
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mdm2kg.cli.args import Parser
 
 
-@click.command()
-@data_option
-@click.option("--sources", "sources", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
-              help="Directory holding the source documents (the `document` files named in sources.yaml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--threshold", type=float, default=95.0, show_default=True,
-              help="Percentage of multi-entity sentences that must be covered or explained in every document.")
-@click.option("--show", "show", type=click.Choice(["uncovered", "excluded", "covered", "none"]), default="uncovered",
-              show_default=True, help="Which sentences to list in text output.")
+def _coverage_options(p: Parser) -> None:
+    data_option(p)
+    p.option("--sources", dest="sources", type=PathArg(file_okay=False, exists=True), required=True,
+             help="Directory holding the source documents (the `document` files named in sources.yaml).")
+    p.option("--format", dest="fmt", type=Choice(["text", "json"]), default="text")
+    p.option("--threshold", type=Float(), default=95.0, show_default=True,
+             help="Percentage of multi-entity sentences that must be covered or explained in every document.")
+    p.option("--show", dest="show", type=Choice(["uncovered", "excluded", "covered", "none"]), default="uncovered",
+             show_default=True, help="Which sentences to list in text output.")
+
+
+@command(_coverage_options)
 @handle_errors
 def coverage(data: tuple[str, ...], sources: Path, fmt: str, threshold: float, show: str) -> None:
     """Sentences of the source documents that mention two or more known entities: which are
@@ -36,23 +41,25 @@ def coverage(data: tuple[str, ...], sources: Path, fmt: str, threshold: float, s
     dirs = resolve_data_dirs(list(data))
     report = compute(load(dirs, load_schema()), sources, exclusions=load_exclusions(dirs), threshold=threshold)
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        import json
+
+        echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         for doc in report.documents:
-            click.echo(f"{doc.source} ({doc.document}): {doc.percent:.1f}% covered or explained "
+            echo(f"{doc.source} ({doc.document}): {doc.percent:.1f}% covered or explained "
                        f"({doc.count(Status.COVERED)} covered, {doc.count(Status.EXCLUDED)} excluded, "
                        f"{doc.count(Status.UNCOVERED)} uncovered of {doc.total})")
             for sec in doc.sections:
                 if not sec.sentences:
                     continue
-                click.echo(f"  {sec.locator:<32} {sec.count(Status.COVERED):>3} covered {sec.count(Status.EXCLUDED):>3} excluded "
+                echo(f"  {sec.locator:<32} {sec.count(Status.COVERED):>3} covered {sec.count(Status.EXCLUDED):>3} excluded "
                            f"{sec.count(Status.UNCOVERED):>3} uncovered")
                 for s in sec.sentences:
                     if s.status.value == show:
                         extra = f"  [{s.reason}]" if s.reason and s.status is not Status.UNCOVERED else ""
-                        click.echo(f"      line {s.line}: {s.text}{extra}")
+                        echo(f"      line {s.line}: {s.text}{extra}")
         for e in report.unused_exclusions:
-            click.echo(f"unused exclusion: {e.source} {e.locator}: {e.text or '(whole section)'}")
-        click.echo("ok" if report.ok else f"below {threshold:g}% in at least one document")
+            echo(f"unused exclusion: {e.source} {e.locator}: {e.text or '(whole section)'}")
+        echo("ok" if report.ok else f"below {threshold:g}% in at least one document")
     if not report.ok:
         raise SystemExit(EXIT_DATA)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from mdm2kg.cli.args import PathArg, command
+from mdm2kg.cli.common import echo, handle_errors
 
-import click
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-from mdm2kg.cli.common import handle_errors
+    from mdm2kg.cli.args import Parser
 
 
-@click.command("render-queries")
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("mdm2kg-queries.html"),
-              show_default=True, help="HTML file to write (one self-contained page; loads nothing but query results).")
-@click.option("--endpoint", default="http://localhost:7878/query", show_default=True, metavar="URL",
-              help="SPARQL query endpoint the page sends queries to (e.g. what `mdm2kg serve` prints).")
+def _render_queries_options(p: Parser) -> None:
+    from pathlib import Path
+
+    p.option("-o", "--out", dest="out", type=PathArg(dir_okay=False), default=Path("mdm2kg-queries.html"),
+             show_default=True, help="HTML file to write (one self-contained page; loads nothing but query results).")
+    p.option("--endpoint", default="http://localhost:7878/query", show_default=True, metavar="URL",
+             help="SPARQL query endpoint the page sends queries to (e.g. what `mdm2kg serve` prints).")
+
+
+@command(_render_queries_options)
 @handle_errors
 def render_queries(out: Path, endpoint: str) -> None:
     """Write a query page preloaded with the project prefixes and every named query.
@@ -29,4 +37,4 @@ def render_queries(out: Path, endpoint: str) -> None:
     from mdm2kg.render.querypage import query_page_html
 
     atomic_write(out, query_page_html(endpoint).encode("utf-8"))
-    click.echo(f"wrote {out} (queries go to {endpoint})")
+    echo(f"wrote {out} (queries go to {endpoint})")

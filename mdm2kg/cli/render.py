@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from mdm2kg.cli.args import IntRange, PathArg, command
+from mdm2kg.cli.common import data_option, echo, graph_option, handle_errors, open_graph
 
-import click
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-from mdm2kg.cli.common import data_option, graph_option, handle_errors, open_graph
+    from mdm2kg.cli.args import Parser
 
 
-@click.command()
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("mdm2kg.html"),
-              show_default=True, help="HTML file to write (one self-contained page; works offline).")
-@click.option("--focus", metavar="ENTITY", default=None,
-              help="Show only the neighbourhood of ENTITY (id, label, synonym or CURIE).")
-@click.option("--radius", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Hops around --focus to include (either direction).")
-@click.option("--path", "path_between", nargs=2, metavar="SOURCE TARGET", default=None,
-              help="Show and highlight the best paths between two entities (or categories).")
-@click.option("--max-paths", type=click.IntRange(min=1, max=50), default=3, show_default=True,
-              help="How many of the best paths --path highlights.")
-@click.option("--category", "categories", multiple=True, metavar="CAT",
-              help="Keep only entities of this category (repeatable); focus and path entities always stay.")
-@click.option("--title", default=None, help="Page title (default: describes the view).")
-@data_option
-@graph_option
+def _render_options(p: Parser) -> None:
+    from pathlib import Path
+
+    p.option("-o", "--out", dest="out", type=PathArg(dir_okay=False), default=Path("mdm2kg.html"), show_default=True,
+             help="HTML file to write (one self-contained page; works offline).")
+    p.option("--focus", metavar="ENTITY", default=None,
+             help="Show only the neighbourhood of ENTITY (id, label, synonym or CURIE).")
+    p.option("--radius", type=IntRange(min=0), default=1, show_default=True,
+             help="Hops around --focus to include (either direction).")
+    p.option("--path", dest="path_between", nargs=2, metavar="SOURCE TARGET", default=None,
+             help="Show and highlight the best paths between two entities (or categories).")
+    p.option("--max-paths", type=IntRange(min=1, max=50), default=3, show_default=True,
+             help="How many of the best paths --path highlights.")
+    p.option("--category", dest="categories", multiple=True, metavar="CAT",
+             help="Keep only entities of this category (repeatable); focus and path entities always stay.")
+    p.option("--title", default=None, help="Page title (default: describes the view).")
+    data_option(p)
+    graph_option(p)
+
+
+@command(_render_options)
 @handle_errors
 def render(out: Path, focus: str | None, radius: int, path_between: tuple[str, str] | None, max_paths: int,
            categories: tuple[str, ...], title: str | None, data: tuple[str, ...], graph_file: Path | None) -> None:
@@ -44,4 +52,4 @@ def render(out: Path, focus: str | None, radius: int, path_between: tuple[str, s
     kg = open_graph(data, graph_file)
     written = render_page(kg, out, focus=focus, radius=radius, path_between=path_between or None,
                           categories=categories or None, title=title, max_paths=max_paths)
-    click.echo(f"wrote {written} (open it in a browser; it needs no network)")
+    echo(f"wrote {written} (open it in a browser; it needs no network)")

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import click
-
-from mdm2kg.cli.common import data_option, graph_option, handle_errors, open_graph
+from mdm2kg.cli.args import IntRange, command
+from mdm2kg.cli.common import data_option, echo, graph_option, handle_errors, open_graph
 from mdm2kg.cli.remote import credentials, remote_options, timeouts
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback exposes the graph to your network.")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
-              help="Port to listen on (0 picks a free one).")
-@click.option("--timeout", "query_timeout", type=click.IntRange(min=0), default=30, show_default=True, metavar="SECONDS",
-              help="Seconds a query may run before the server abandons it (Oxigraph's --timeout-s). A query that "
-                   "has no answer 2 s after that is cut off with HTTP 503, and Oxigraph is restarted if it keeps "
-                   "a core busy. 0: no limit.")
-@click.option("--allow-service", is_flag=True,
-              help="Let queries use SERVICE (federation), which makes the server fetch the URLs they name. Off by default.")
-@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
-              help="Also answer requests for this host name (repeatable). By default only IP addresses, localhost and "
-                   "this machine's name are answered: other names are refused (DNS rebinding).")
-@click.option("--cors", is_flag=True, help="Allow cross-origin requests from any web page (off by default).")
-@data_option
-@graph_option
+    from mdm2kg.cli.args import Parser
+
+
+def _serve_options(p: Parser) -> None:
+    p.option("--host", default="127.0.0.1", show_default=True,
+             help="Address to listen on. Anything but loopback exposes the graph to your network.")
+    p.option("--port", type=IntRange(0, 65535), default=7878, show_default=True,
+             help="Port to listen on (0 picks a free one).")
+    p.option("--timeout", dest="query_timeout", type=IntRange(min=0), default=30, show_default=True, metavar="SECONDS",
+             help="Seconds a query may run before the server abandons it (Oxigraph's --timeout-s). A query that "
+                  "has no answer 2 s after that is cut off with HTTP 503, and Oxigraph is restarted if it keeps "
+                  "a core busy. 0: no limit.")
+    p.option("--allow-service", is_flag=True,
+             help="Let queries use SERVICE (federation), which makes the server fetch the URLs they name. Off by default.")
+    p.option("--allow-host", dest="allowed_hosts", multiple=True, metavar="NAME",
+             help="Also answer requests for this host name (repeatable). By default only IP addresses, localhost and "
+                  "this machine's name are answered: other names are refused (DNS rebinding).")
+    p.option("--cors", is_flag=True, help="Allow cross-origin requests from any web page (off by default).")
+    data_option(p)
+    graph_option(p)
+
+
+@command(_serve_options)
 @handle_errors
 def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed_hosts: tuple[str, ...], cors: bool,
           data: tuple[str, ...], graph_file: Path | None) -> None:
@@ -45,6 +51,7 @@ def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed
     import re
     import sys
     import time
+    from pathlib import Path
 
     from mdm2kg.oxigraph_process import listen, oxigraph_binary
     from mdm2kg.server import OxigraphServer, Stopped, StopSignals
@@ -81,31 +88,34 @@ def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed
             server.location = ensure_store(open_graph(data, graph_file))
             server.start()
             if not is_loopback(host):
-                click.echo(f"warning: listening on {host}: other machines can query this server", err=True)
-            click.echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
-            click.echo(f"query page: {server.url}")
-            click.echo("press Ctrl-C to stop", err=True)
+                echo(f"warning: listening on {host}: other machines can query this server", err=True)
+            echo(f"mdm2kg SPARQL endpoint (read-only): {server.query_url}")
+            echo(f"query page: {server.url}")
+            echo("press Ctrl-C to stop", err=True)
             stops.wait(server)
         except Stopped:
             pass
         finally:
             if server is not None:
                 server.stop()
-    click.echo("server stopped", err=True)
+    echo("server stopped", err=True)
 
 
-@click.command()
-@click.option("--endpoint", required=True, metavar="URL",
-              help="Graph Store HTTP Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
-                   "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).")
-@click.option("--graph", "graph_iri", metavar="IRI", default=None,
-              help="Named graph to replace. Default: https://w3id.org/mdm2kg/graph.")
-@remote_options
-@click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True,
-              help="Triples per request: the first request replaces the graph (PUT), the rest append (POST).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-@data_option
-@graph_option
+def _push_options(p: Parser) -> None:
+    p.option("--endpoint", required=True, metavar="URL",
+             help="Graph Store HTTP Protocol URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+                  "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).")
+    p.option("--graph", dest="graph_iri", metavar="IRI", default=None,
+             help="Named graph to replace. Default: https://w3id.org/mdm2kg/graph.")
+    remote_options(p)
+    p.option("--chunk-size", type=IntRange(min=1), default=100_000, show_default=True,
+             help="Triples per request: the first request replaces the graph (PUT), the rest append (POST).")
+    p.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+    data_option(p)
+    graph_option(p)
+
+
+@command(_push_options)
 @handle_errors
 def push(endpoint: str, graph_iri: str | None, user: str | None, password: str | None, scheme: str,
          connect_timeout: float | None, timeout: float | None, chunk_size: int, quiet: bool, data: tuple[str, ...],
@@ -127,9 +137,9 @@ def push(endpoint: str, graph_iri: str | None, user: str | None, password: str |
 
     def progress(sent: int, total: int) -> None:
         if not quiet and total > chunk_size:
-            click.echo(f"  {sent}/{total} triples ({100 * sent // max(total, 1)}%)", err=True)
+            echo(f"  {sent}/{total} triples ({100 * sent // max(total, 1)}%)", err=True)
 
     report = push_graph(kg, endpoint, graph=graph, auth=auth, chunk_triples=chunk_size, progress=progress, timeout=limits)
     rate = f"{report.triples_per_second:,.0f} triples/s" if report.seconds > 0 else "instant"
-    click.echo(f"pushed {report.triples} triples to <{graph}> at {report.endpoint} "
+    echo(f"pushed {report.triples} triples to <{graph}> at {report.endpoint} "
                f"in {report.seconds:.2f} s ({rate}, {report.chunks} request{'s' if report.chunks != 1 else ''})")

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import click
-
+from mdm2kg.cli.args import Choice, command
 from mdm2kg.cli.common import data_option, disk_option, graph_option, handle_errors, open_graph
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-@click.command()
-@click.argument("entity")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
-@data_option
-@graph_option
-@disk_option
+    from mdm2kg.cli.args import Parser
+
+
+def _show_options(p: Parser) -> None:
+    p.argument("ENTITY")
+    p.option("--format", dest="fmt", type=Choice(["text", "md", "json"]), default="text", show_default=True)
+    data_option(p)
+    graph_option(p)
+    disk_option(p)
+
+
+@command(_show_options)
 @handle_errors
 def show(entity: str, fmt: str, data: tuple[str, ...], graph_file: Path | None, on_disk: bool) -> None:
     """Everything the graph says about ENTITY, every line cited.

@@ -178,3 +178,22 @@ def test_the_store_is_named_for_the_engine_version_that_opens_it() -> None:
     from mdm2kg.artifact.store import oxigraph_version
 
     assert oxigraph_version() == pyoxigraph.__version__
+
+
+def test_a_store_checked_once_is_still_checked_after_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The triple count that matched is remembered (stat memo), but damage to any store file
+    after that is seen and the store rebuilt."""
+    from mdm2kg import digest
+    from mdm2kg.artifact.store import ensure_store, open_store
+
+    monkeypatch.setattr(digest, "RACY_SECONDS", 0.0)
+    monkeypatch.setenv("MDM2KG_CACHE_DIR", str(tmp_path / "cache"))
+    kg = KnowledgeGraph.build([FIXTURES / "tiny"])
+    expected = kg.ntriples().count(b"\n")
+    location = ensure_store(kg)
+    assert len(open_store(kg)) == expected
+    assert (location.parent / f".{location.name}.checked.json").is_file()
+    assert len(open_store(kg)) == expected  # from the memo
+    for table in location.glob("*.sst"):
+        table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    assert len(open_store(kg)) == expected

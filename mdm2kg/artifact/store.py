@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from mdm2kg.artifact.cache import cache_root
+from mdm2kg.digest import recall, remember
 from mdm2kg.errors import notice
 
 if TYPE_CHECKING:
@@ -120,14 +121,22 @@ def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
     The store is checked on every open: it must open, and hold the triple count its marker
     recorded for this graph. A store that fails either (a deleted `CURRENT`, a truncated table, a
     marker from another graph) is removed and rebuilt with a one-line notice, never served.
+    Counting reads a whole index, so a count that matched is remembered in a stat memo of the
+    store's files (`mdm2kg.digest`) and taken again only when one of them changed.
     """
     import pyoxigraph
 
     location = ensure_store(kg)
     try:
         store = pyoxigraph.Store.read_only(str(location))
-        if _marker(location) != {"key": kg.key, "triples": len(store)}:
-            raise OSError("the store does not hold what its marker recorded")
+        marker = _marker(location)
+        files, memo = _store_files(location), location.parent / f".{location.name}.checked.json"
+        if marker["key"] != kg.key:
+            raise OSError("the store's marker names another graph")
+        if recall(memo, files, kg.key) != str(marker["triples"]):
+            if marker["triples"] != len(store):
+                raise OSError("the store does not hold what its marker recorded")
+            remember(memo, files, kg.key, str(marker["triples"]))
         return store
     except (OSError, RuntimeError, ValueError, KeyError) as exc:  # RocksDB reports corruption as RuntimeError
         notice(f"mdm2kg: the on-disk store {location} is damaged ({exc}); rebuilding it")
@@ -136,6 +145,11 @@ def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
         store = None  # release RocksDB's handle before removing the files
         shutil.rmtree(location, ignore_errors=True)
         return pyoxigraph.Store.read_only(str(ensure_store(kg)))
+
+
+def _store_files(location: Path) -> list[Path]:
+    """The files that hold the store's data (RocksDB's info log and lock file left out)."""
+    return sorted(p for p in location.iterdir() if not p.name.startswith(("LOG", "LOCK")))
 
 
 def _marker(location: Path) -> dict[str, object]:

@@ -146,11 +146,17 @@ class _Help(argparse.Action):
 # ---------------------------------------------------------------------------------------------- the parser
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter, used only for its own checks (`mdm2kg.cli.helptext` lays out help
+    pages): a fixed width, so building a parser does not load shutil for the terminal size."""
+    return argparse.HelpFormatter(prog, width=100)
+
+
 class Parser(argparse.ArgumentParser):
     """An argparse parser declared the click way and reporting errors as `BadUsage`."""
 
     def __init__(self, prog: str, doc: str | None) -> None:
-        super().__init__(prog=prog, add_help=False, allow_abbrev=False, exit_on_error=False)
+        super().__init__(prog=prog, add_help=False, allow_abbrev=False, exit_on_error=False, formatter_class=_formatter)
         self.doc = doc
         self.arguments: list[str] = []  # usage words of the positional arguments
         self.multiple: set[str] = set()

@@ -213,11 +213,13 @@ def _table(result: Any, truncate: bool | None, *, terminal: bool) -> str:
 def _table_widths(truncate: bool | None, *, terminal: bool) -> tuple[int | None, int | None]:
     """Cells wrap to the terminal width; on a terminal, or with --truncate, long cells are cut
     instead, and --no-truncate always wraps (off a terminal nothing limits the width)."""
-    import shutil
-
     tty = terminal and sys.stdout.isatty()
     cut = tty if truncate is None else truncate
-    width = shutil.get_terminal_size().columns if tty else None
+    width = None
+    if tty:
+        import shutil
+
+        width = shutil.get_terminal_size().columns
     return width, TABLE_CELL if cut else None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 import json
@@ -197,6 +196,8 @@ class QueryResult:
 
     def _delimited_chunks(self, delimiter: str) -> Iterator[str]:
         buffer = io.StringIO()
+        import csv
+
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
         writer.writerow(self.variables)
         for batch in _batches(self._iter_cells(), _CHUNK):
@@ -217,6 +218,8 @@ class QueryResult:
                               for row in batch)
             return
         buffer = io.StringIO()
+        import csv
+
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(variables)
         for batch in _batches(self.iter_rows(), _CHUNK):

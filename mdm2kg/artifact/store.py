@@ -115,36 +115,54 @@ def store_triples(location: Path) -> int:
     return int(json.loads((location / MARKER).read_text())["triples"])
 
 
-def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
-    """The graph's on-disk store opened read-only in this process (built first if needed).
+def verified_store(kg: BuiltGraph) -> Path:
+    """The graph's on-disk store directory (built first if needed), checked: it must open and hold
+    the triple count its marker recorded for this graph. A store that fails (a deleted `CURRENT`,
+    a truncated table, a marker from another graph) is removed and rebuilt with a one-line
+    notice, never served.
 
-    The store is checked on every open: it must open, and hold the triple count its marker
-    recorded for this graph. A store that fails either (a deleted `CURRENT`, a truncated table, a
-    marker from another graph) is removed and rebuilt with a one-line notice, never served.
-    Counting reads a whole index, so a count that matched is remembered in a stat memo of the
-    store's files (`mdm2kg.digest`) and taken again only when one of them changed.
+    Opening and counting read the whole store, so a check that passed is remembered in a stat
+    memo of the store's files (`mdm2kg.digest`) and made again only when one of them changed:
+    `serve` then hands the store to Oxigraph without loading the engine itself.
     """
-    import pyoxigraph
-
     location = ensure_store(kg)
+    files, memo = _store_files(location), location.parent / f".{location.name}.checked.json"
     try:
-        store = pyoxigraph.Store.read_only(str(location))
         marker = _marker(location)
-        files, memo = _store_files(location), location.parent / f".{location.name}.checked.json"
         if marker["key"] != kg.key:
             raise OSError("the store's marker names another graph")
-        if recall(memo, files, kg.key) != str(marker["triples"]):
-            if marker["triples"] != len(store):
-                raise OSError("the store does not hold what its marker recorded")
-            remember(memo, files, kg.key, str(marker["triples"]))
-        return store
-    except (OSError, RuntimeError, ValueError, KeyError) as exc:  # RocksDB reports corruption as RuntimeError
-        notice(f"mdm2kg: the on-disk store {location} is damaged ({exc}); rebuilding it")
-        import shutil
+        if recall(memo, files, kg.key) == str(marker["triples"]):
+            return location
+        import pyoxigraph
 
-        store = None  # release RocksDB's handle before removing the files
-        shutil.rmtree(location, ignore_errors=True)
-        return pyoxigraph.Store.read_only(str(ensure_store(kg)))
+        store = pyoxigraph.Store.read_only(str(location))
+        counted = len(store)
+        del store  # release RocksDB's handle
+        if marker["triples"] != counted:
+            raise OSError("the store does not hold what its marker recorded")
+        remember(memo, files, kg.key, str(counted))
+        return location
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:  # RocksDB reports corruption as RuntimeError
+        return _rebuild(kg, location, exc)
+
+
+def open_store(kg: BuiltGraph) -> pyoxigraph.Store:
+    """The graph's on-disk store, verified (`verified_store`) and opened read-only in this process."""
+    import pyoxigraph
+
+    location = verified_store(kg)
+    try:
+        return pyoxigraph.Store.read_only(str(location))
+    except (OSError, RuntimeError) as exc:
+        return pyoxigraph.Store.read_only(str(_rebuild(kg, location, exc)))
+
+
+def _rebuild(kg: BuiltGraph, location: Path, why: Exception) -> Path:
+    import shutil
+
+    notice(f"mdm2kg: the on-disk store {location} is damaged ({why}); rebuilding it")
+    shutil.rmtree(location, ignore_errors=True)
+    return ensure_store(kg)
 
 
 def _store_files(location: Path) -> list[Path]:

@@ -82,10 +82,11 @@ def serve(host: str, port: int, query_timeout: int, allow_service: bool, allowed
             server = OxigraphServer(Path(), host=host, binary=binary, allow_service=allow_service,
                                     allowed_hosts=allowed_hosts, query_timeout=query_timeout or None, cors=cors,
                                     listener=listener, page=page, on_event=event)
-            from mdm2kg.artifact.store import ensure_store
+            from mdm2kg.artifact.store import verified_store
 
             server_host = server.url.removeprefix("http://").rstrip("/")
-            server.location = ensure_store(open_graph(data, graph_file))
+            # checked, but not opened here: Oxigraph opens it (the check is remembered between runs)
+            server.location = verified_store(open_graph(data, graph_file, on_disk=False))
             server.start()
             if not is_loopback(host):
                 echo(f"warning: listening on {host}: other machines can query this server", err=True)

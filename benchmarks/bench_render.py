@@ -88,7 +88,10 @@ class Browser:
         return in_page, wall, counts, page, context
 
     def measure(self, path: Path, repeat: int) -> dict[str, Any]:
-        in_page, wall, counts, toggles = [], [], {}, []
+        in_page: list[float] = []
+        wall: list[float] = []
+        counts: dict[str, Any] = {}
+        toggles: list[float] = []
         for _ in range(repeat):
             ms, w, counts, page, context = self.load(path)
             in_page.append(ms)

@@ -13,6 +13,8 @@ Three measurements, each with its baseline from the same run:
    here: the runaway would keep a core busy after the benchmark;
 3. start: launch until the first query is answered (target: `mdm2kg serve` within 2x).
 
+Figures are recorded in benchmarks/results.json (`bench_load`), which the README quotes.
+
     python -m benchmarks.bench_load [--seconds 20] [--clients 8] [--timeout 2]
 """
 
@@ -28,6 +30,7 @@ import urllib.parse
 from typing import Any
 
 from benchmarks.bench_server import serve_start
+from benchmarks.results import RESULTS, record
 from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.artifact.store import ensure_store
 from mdm2kg.oxigraph_process import oxigraph_binary
@@ -123,17 +126,22 @@ def main() -> None:
     mix = [(args.clients - 1, cheap), (1, expensive)]
 
     rows = {}
+    figures: dict[str, float] = {"clients": args.clients, "seconds per run": args.seconds}
     for label, guard in (("oxigraph serve-read-only", False), ("mdm2kg serve (gateway)", True)):
         with OxigraphServer(location, port=0, binary=binary, guard=guard, query_timeout=args.timeout) as server:
             _run(server.port, [(2, cheap[:3])], 0.5)  # warm up
             cheap_answers, expensive_answers = _run(server.port, mix, args.seconds)
         rows[label] = _summary(cheap_answers, args.seconds)
+        key = "plain" if not guard else "served"
+        figures |= dict(zip((f"{key} cheap queries per s", f"{key} cheap p50 ms", f"{key} cheap p99 ms", f"{key} cheap failed"),
+                            rows[label], strict=True))
         q, p50, p99, failed = rows[label]
         eq, e50, _, efailed = _summary(expensive_answers, args.seconds)
         print(f"  {label:26s} cheap {q:7.0f} q/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms  failed {failed}"
               f" | expensive {eq * args.seconds:4.0f} answered (p50 {e50:.0f} ms), {efailed} failed")
     (pq, _, p99, _), (sq, _, s99, _) = rows.values()
     print(f"  ratio mdm2kg/oxigraph: throughput {sq / pq:.2f} (target >= 0.90), p99 {s99 / p99:.2f} (target <= 1.10)")
+    figures |= {"throughput ratio": sq / pq, "p99 ratio": s99 / p99}
 
     events: list[str] = []
     with OxigraphServer(location, port=0, binary=binary, query_timeout=args.timeout, on_event=events.append) as server:
@@ -142,11 +150,16 @@ def main() -> None:
                                               args.seconds)
         restarted = server.pid != first
     q, p50, p99, failed = _summary(cheap_answers, args.seconds)
+    figures |= {"with runaway: cheap queries per s": q, "with runaway: cheap p50 ms": p50, "with runaway: cheap p99 ms": p99,
+                "with runaway: cheap failed": failed, "with runaway: cheap sent": len(cheap_answers),
+                "with runaway: engine restarts": len(events) // 2}
     statuses = statistics.multimode([s for _, s in runaway_answers]) if runaway_answers else []
     print(f"  mdm2kg serve + 1 runaway client: cheap {q:7.0f} q/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms  failed {failed}"
           f" | runaway: {len(runaway_answers)} sent, status {statuses}, engine restarts {len(events) // 2}"
           f"{' (pid changed)' if restarted else ''}")
-    serve_start(location, ["shipped"], args.repeat)
+    figures |= serve_start(location, ["shipped"], args.repeat)
+    record("bench_load", figures)
+    print(f"figures recorded in {RESULTS}")
 
 
 def _body(text: str) -> bytes:

@@ -10,6 +10,8 @@ Targets: full shipped graph <= 2 s, synthetic 5,000-node graph <= 5 s.
 Also reported: Python render time (projection, layout, HTML), file size, and the time one
 category toggle takes to redraw.
 
+Its figures are recorded in benchmarks/results.json (`bench_render`), which the README quotes.
+
     python -m benchmarks.bench_render [--nodes 5000] [--repeat 3] [--chromium /usr/bin/chromium]
 """
 
@@ -26,7 +28,9 @@ from typing import Any
 
 import networkx as nx
 
-from mdm2kg.read.network import Citation
+from benchmarks.results import RESULTS, record
+from mdm2kg.curation.model import Evidence
+from mdm2kg.read.views import Statement
 from mdm2kg.render import Selection, render, write_page
 from mdm2kg.render.page import CATEGORY_STYLE
 
@@ -45,9 +49,10 @@ def synthetic_graph(n: int, *, seed: int = 1) -> nx.MultiDiGraph:
         graph.add_node(f"E{i:05d}", label=f"Entity {i}", category=categories[i % len(categories)],
                        synonyms=[f"SYN-{i}"], identifiers=[], description=f"Synthetic entity {i}.")
     for j, (u, v) in enumerate(sorted(base.edges())):
-        graph.add_edge(f"E{u:05d}", f"E{v:05d}", key=f"stmt-{j:06d}", predicate="regulates", predicate_label="regulates",
-                       polarity=rng.choice((-1, 0, 1)), qualifiers={},
-                       citations=[Citation("doc1", f"§{j % 9 + 1}", f"anchor {j}", "review_statement")])
+        polarity = rng.choice((-1, 0, 1))
+        st = Statement(f"stmt-{j:06d}", f"E{u:05d}", "regulates", f"E{v:05d}", None, polarity, False, (),
+                       (Evidence("doc1", f"§{j % 9 + 1}", f"anchor {j}", "review_statement"),), "regulates", "biolink:regulates")
+        graph.add_edge(st.subject, st.object, key=st.id, statement=st, predicate=st.predicate, polarity=polarity, negated=False)
     return graph
 
 
@@ -83,7 +88,10 @@ class Browser:
         return in_page, wall, counts, page, context
 
     def measure(self, path: Path, repeat: int) -> dict[str, Any]:
-        in_page, wall, counts, toggles = [], [], {}, []
+        in_page: list[float] = []
+        wall: list[float] = []
+        counts: dict[str, Any] = {}
+        toggles: list[float] = []
         for _ in range(repeat):
             ms, w, counts, page, context = self.load(path)
             in_page.append(ms)
@@ -120,10 +128,11 @@ def main() -> None:
 
     try:
         from mdm2kg.artifact.graph import KnowledgeGraph
-        from mdm2kg.read.network import projection
+        from mdm2kg.read import read_model
+        from mdm2kg.read.network import entity_network
 
         kg = KnowledgeGraph.build()
-        graph = projection(kg)
+        graph = entity_network(read_model(kg), include_negated=True)  # what the page draws
         start = time.perf_counter()
         path = render(kg, work / "shipped.html")
         pages["shipped"] = (path, time.perf_counter() - start, graph.number_of_nodes(), graph.number_of_edges())
@@ -136,6 +145,7 @@ def main() -> None:
     pages["synthetic"] = (path, time.perf_counter() - start, synthetic.number_of_nodes(), synthetic.number_of_edges())
 
     browser = Browser(args.chromium)
+    figures: dict[str, float] = {}
     try:
         browser.load(trivial)[4].close()  # warm the browser process once
         base = browser.measure(trivial, args.repeat)
@@ -143,6 +153,7 @@ def main() -> None:
         print(f"Chromium time to interactive (median of {args.repeat}; from navigation start to first drawn frame)")
         print(f"  baseline trivial page        {base['ms']:8.0f} ms")
         print(f"  baseline empty network page  {vis['ms']:8.0f} ms   ({vis['ms'] / base['ms']:.1f}x trivial)")
+        figures |= {"trivial page time to interactive s": base["ms"] / 1000, "empty network page time to interactive s": vis["ms"] / 1000}
         for name, (path, render_s, nodes, edges) in pages.items():
             result = browser.measure(path, args.repeat)
             drawn = result["counts"]
@@ -151,10 +162,17 @@ def main() -> None:
             print(f"  {name:9s} {nodes:5d} nodes {edges:6d} edges  {result['ms']:8.0f} ms   "
                   f"({result['ms'] / base['ms']:.1f}x trivial, {result['ms'] / vis['ms']:.1f}x empty network)  "
                   f"{verdict} target {TARGETS[name] / 1000:g} s")
+            figures |= {f"{name} nodes": nodes, f"{name} edges": edges, f"{name} time to interactive s": result["ms"] / 1000,
+                        f"{name} ratio to trivial page": result["ms"] / base["ms"],
+                        f"{name} ratio to empty network page": result["ms"] / vis["ms"],
+                        f"{name} category toggle redraw s": (result["toggle"] or 0) / 1000, f"{name} render in Python s": render_s,
+                        f"{name} page MB": path.stat().st_size / 1e6}
             print(f"            wall goto->ready {result['wall']:.0f} ms; category toggle redraw {result['toggle']:.0f} ms; "
                   f"drawn counts {'match' if ok else f'DIFFER {drawn}'}; "
                   f"render in Python {render_s:.2f} s; page {path.stat().st_size / 1e6:.2f} MB")
         print(f"requests to other hosts: {len(browser.outside_requests)}")
+        record("bench_render", figures)
+        print(f"figures recorded in {RESULTS}")
     finally:
         browser.close()
         shutil.rmtree(work, ignore_errors=True)

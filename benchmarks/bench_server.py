@@ -13,6 +13,9 @@ SERVICE refusal), side by side with a plain ``oxigraph serve-read-only`` on the 
   - load: 8 client processes with keep-alive connections sending the named queries for
     ``--seconds`` each; throughput and p50/p99 latency (target: within 10% of plain Oxigraph)
 
+Figures are recorded in benchmarks/results.json (`bench_server`; `bench_server --serve` for
+``--serve``), which the README quotes.
+
     python -m benchmarks.bench_server [--copies 20] [--repeat 7] [--virtuoso]
     python -m benchmarks.bench_server --serve [--seconds 10] [--clients 8]
 """
@@ -37,6 +40,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from benchmarks.bench_query import best_of
+from benchmarks.results import RESULTS, record
 from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.artifact.store import ensure_store
 from mdm2kg.oxigraph_process import free_port, oxigraph_binary
@@ -58,8 +62,9 @@ def scaled_copy(kg: KnowledgeGraph, copies: int, path: Path) -> int:
     return len(lines) * copies
 
 
-def push_throughput(label: str, nt: Path, triples: int, store_url: str, auth: AuthLike, repeat: int) -> None:
-    """Best-of push rate into a new graph and replacing an existing copy, vs an embedded bulk load."""
+def push_throughput(label: str, nt: Path, triples: int, store_url: str, auth: AuthLike, repeat: int) -> dict[str, float]:
+    """Best-of push rate into a new graph and replacing an existing copy, vs an embedded bulk load;
+    the rates (triples per s) by name."""
     counter = iter(range(10**6))
 
     def embedded_load() -> None:
@@ -76,11 +81,15 @@ def push_throughput(label: str, nt: Path, triples: int, store_url: str, auth: Au
     print(f"  {label:<16} {triples:>8} triples | embedded bulk load {triples / base:>9,.0f}/s | "
           f"push into new graph {triples / new:>9,.0f}/s (x{new / base:.1f} the load time) | "
           f"push replacing a copy {triples / replace:>9,.0f}/s (x{replace / base:.1f})")
+    return {f"{label}: triples": triples, f"{label}: embedded bulk load triples per s": triples / base,
+            f"{label}: push into new graph triples per s": triples / new,
+            f"{label}: push replacing a copy triples per s": triples / replace}
 
 
-def query_latency(kg: KnowledgeGraph, query_url: str, graph: str, repeat: int) -> None:
+def query_latency(kg: KnowledgeGraph, query_url: str, graph: str, repeat: int) -> dict[str, float]:
+    """Round trip of every named query against embedded; the medians by name."""
     print(f"  {'named query':<36} {'embedded':>10} {'remote':>10} {'ratio':>6}   {'remote, pre-resolved':>20} {'ratio':>6}")
-    ratios, raw_ratios, remote_times = [], [], []
+    ratios, raw_ratios, remote_times, embedded_times, raw_times = [], [], [], [], []
     for name in named_queries():
         query = get_named(name)
         params = example_params(kg, query)
@@ -91,11 +100,18 @@ def query_latency(kg: KnowledgeGraph, query_url: str, graph: str, repeat: int) -
         raw = best_of(lambda text=query.text, b=bindings: run_remote(query_url, text, bindings=b, graph=graph), repeat)  # type: ignore[misc]
         ratios.append(remote / embedded)
         remote_times.append(remote)
+        embedded_times.append(embedded)
+        raw_times.append(raw)
         raw_ratios.append(raw / embedded)
         print(f"  {name:<36} {embedded * 1000:8.2f}ms {remote * 1000:8.2f}ms {remote / embedded:6.1f}"
               f"   {raw * 1000:18.2f}ms {raw / embedded:6.1f}")
     print(f"  median remote {statistics.median(remote_times) * 1000:.2f} ms; median ratio remote/embedded "
           f"{statistics.median(ratios):.1f} (pre-resolved {statistics.median(raw_ratios):.1f}); max {max(ratios):.1f}")
+    return {"named queries": len(remote_times), "named query round trip median ms": statistics.median(remote_times) * 1000,
+            "named query round trip median ratio to embedded": statistics.median(ratios),
+            "named query round trip max ratio to embedded": max(ratios),
+            "named query embedded median ms": statistics.median(embedded_times) * 1000,
+            "named query pre-resolved round trip median ms": statistics.median(raw_times) * 1000}
 
 
 @contextlib.contextmanager
@@ -133,7 +149,8 @@ def _start_time(command: list[str], port: int) -> float:
         process.wait()
 
 
-def serve_start(location: Path, data: list[str], repeat: int) -> None:
+def serve_start(location: Path, data: list[str], repeat: int) -> dict[str, float]:
+    """Medians of launch-to-first-answer, plain Oxigraph and `mdm2kg serve`."""
     binary = str(oxigraph_binary())
     plain, served = [], []
     for _ in range(repeat):
@@ -146,6 +163,7 @@ def serve_start(location: Path, data: list[str], repeat: int) -> None:
     p, m = statistics.median(plain), statistics.median(served)
     print(f"  start (median of {repeat}): oxigraph serve-read-only {p * 1000:.0f} ms | mdm2kg serve {m * 1000:.0f} ms "
           f"| ratio {m / p:.1f} (target <= 2)")
+    return {"start oxigraph serve-read-only s": p, "start mdm2kg serve s": m, "start ratio": m / p}
 
 
 def _client(port: int, bodies: list[bytes], seconds: float, out: Any) -> None:
@@ -190,7 +208,7 @@ def _load(port: int, bodies: list[bytes], clients: int, seconds: float) -> tuple
     return len(latencies) / seconds, latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def serve_load(kg: KnowledgeGraph, location: Path, clients: int, seconds: float, rounds: int) -> None:
+def serve_load(kg: KnowledgeGraph, location: Path, clients: int, seconds: float, rounds: int) -> dict[str, float]:
     """Throughput and latency under load; named queries slower than 250 ms alone are left out of
     the mix (they measure the engine, not what the gateway adds), and named."""
     bodies: list[bytes] = []
@@ -223,6 +241,9 @@ def serve_load(kg: KnowledgeGraph, location: Path, clients: int, seconds: float,
     print(f"    oxigraph serve-read-only {pq:8.0f} q/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
     print(f"    mdm2kg serve (gateway)   {sq:8.0f} q/s  p50 {s50:6.2f} ms  p99 {s99:6.2f} ms")
     print(f"    ratio: throughput {sq / pq:.2f} (target >= 0.90), p99 {s99 / p99:.2f} (target <= 1.10)")
+    return {"plain queries per s": pq, "plain p50 ms": p50, "plain p99 ms": p99, "served queries per s": sq,
+            "served p50 ms": s50, "served p99 ms": s99, "throughput ratio": sq / pq, "p99 ratio": s99 / p99,
+            "p50 difference ms": s50 - p50}
 
 
 def main() -> None:
@@ -237,11 +258,14 @@ def main() -> None:
     args = parser.parse_args()
 
     kg = KnowledgeGraph.build()
+    figures: dict[str, float] = {}
     if args.serve:
         location = ensure_store(kg)
         print(f"mdm2kg serve vs oxigraph serve-read-only on the shipped graph ({os.cpu_count()} CPUs, loopback)")
-        serve_start(location, ["shipped"], args.repeat)
-        serve_load(kg, location, args.clients, args.seconds, args.rounds)
+        figures |= serve_start(location, ["shipped"], args.repeat)
+        figures |= serve_load(kg, location, args.clients, args.seconds, args.rounds)
+        record("bench_server --serve", figures)
+        print(f"figures recorded in {RESULTS}")
         return
     with tempfile.TemporaryDirectory(prefix="mdm2kg-bench-server-") as tmp:
         directory = Path(tmp)
@@ -264,10 +288,14 @@ def main() -> None:
                 graph = "https://example.org/bench/shipped"
                 push_graph(kg, store_url, graph=graph, auth=auth)
                 print(f"\n{engine}: named-query round trip on loopback vs embedded (best of {args.repeat})")
-                query_latency(kg, query_url, graph, args.repeat)
+                figures |= {f"{engine}: {k}": v for k, v in query_latency(kg, query_url, graph, args.repeat).items()}
                 print(f"\n{engine}: push throughput on loopback (best of {args.repeat})")
-                push_throughput("shipped graph", kg.nt_path, shipped_triples, store_url, auth, args.repeat)
-                push_throughput(f"{args.copies} copies", big, big_triples, store_url, auth, max(2, args.repeat // 3))
+                for label, nt, triples, repeat in (("shipped graph", kg.nt_path, shipped_triples, args.repeat),
+                                                   (f"{args.copies} copies", big, big_triples, max(2, args.repeat // 3))):
+                    rates = push_throughput(label, nt, triples, store_url, auth, repeat)
+                    figures |= {f"{engine}, {k}": v for k, v in rates.items()}
+    record("bench_server", figures)
+    print(f"\nfigures recorded in {RESULTS}")
 
 
 if __name__ == "__main__":

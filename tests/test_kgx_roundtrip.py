@@ -5,11 +5,13 @@ time. The `_offline_kgx` fixture points it at the `biolink-model` package instea
 YAML for bmt's Toolkit, an empty predicate map (only used to map non-Biolink predicates) and
 the package's prefix map as kgx's Biolink JSON-LD context. Nothing else of kgx is changed.
 
-Documented, and asserted below:
-- `kgx transform --stream` keeps every edge (statement ids in = ids out).
-- A default, non-stream `kgx transform` merges statements sharing subject, Biolink predicate
-  and object (kgx's networkx store keys edges on them; its `key`-column route is broken in kgx
-  2.6), so the export documents `--stream`.
+Documented (mdm2kg/export/kgx.py, README "Exports"), and asserted below:
+- `kgx transform --stream` keeps every edge: statement ids in = ids out, with negation and
+  the Biolink qualifiers.
+- A default, non-stream `kgx transform` keeps exactly one edge per (subject, Biolink
+  predicate, object): kgx's in-memory graph (GraphSink) keys edges on them, whatever the
+  format. Its only other key, a `key` property, makes kgx 2.6 fail on every edge (TypeError:
+  networkx's add_edge gets `key` twice); the canary test below says when that is fixed.
 - `kgx validate` reports only the project's own `mdm2` prefix on node ids, subjects and
   objects; with `mdm2`/`mdm2kg` declared to the validator it reports nothing.
 """
@@ -102,13 +104,33 @@ def test_stream_transform_keeps_every_edge(_offline_kgx: ModuleType, exported: P
     assert len(nodes) == len(_rows(exported / "nodes.tsv"))
 
 
-def test_default_transform_merges_only_edges_sharing_subject_predicate_object(_offline_kgx: ModuleType, exported: Path) -> None:
+def test_default_transform_keeps_one_edge_per_subject_predicate_object(
+    _offline_kgx: ModuleType, exported: Path, tmp_path: Path,
+) -> None:
+    from kgx.cli.cli_utils import transform
+
+    transform(_inputs(exported), input_format="tsv", output=str(tmp_path / "out"), output_format="jsonl", stream=False)
+    before = _rows(exported / "edges.tsv")
+    after = [json.loads(line) for line in (tmp_path / "out_edges.jsonl").read_text(encoding="utf-8").splitlines()]
+    triples = {(e["subject"], e["predicate"], e["object"]) for e in before}
+    # the documented loss, exactly: one edge per triple, each one of the statements sharing it
+    assert len(before) > len(triples)
+    assert sorted((e["subject"], e["predicate"], e["object"]) for e in after) == sorted(triples)
+    assert {e["id"] for e in after} <= {e["id"] for e in before}
+
+
+def test_kgx_still_fails_on_a_key_column(_offline_kgx: ModuleType, exported: Path, tmp_path: Path) -> None:
+    """Canary: KGX's documented edge key (a `key` property) would make the default transform
+    keep every statement, but kgx's GraphSink passes `key` to networkx twice. When this test
+    fails, kgx has fixed it: add a `key` column (the statement id) to the export."""
     from kgx.transformer import Transformer
 
-    transformer = Transformer()
-    transformer.transform({"filename": _inputs(exported), "format": "tsv"})
-    edges = _rows(exported / "edges.tsv")
-    assert transformer.store.graph.number_of_edges() == len({(e["subject"], e["predicate"], e["object"]) for e in edges})
+    edges = (exported / "edges.tsv").read_text(encoding="utf-8").splitlines()
+    keyed = [f"key\t{edges[0]}"] + [f"{line.split(chr(9), 1)[0]}\t{line}" for line in edges[1:]]
+    (tmp_path / "edges.tsv").write_text("\n".join(keyed) + "\n", encoding="utf-8")
+    (tmp_path / "nodes.tsv").write_bytes((exported / "nodes.tsv").read_bytes())
+    with pytest.raises(TypeError, match="multiple values for keyword argument 'key'"):
+        Transformer().transform({"filename": _inputs(tmp_path), "format": "tsv"})
 
 
 def _messages(errors: dict[str, Any]) -> list[str]:

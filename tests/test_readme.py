@@ -1,11 +1,19 @@
 """The README tells the truth: its graph counts are `mdm2kg stats --format json` of the shipped
 data, and its timing claims are the figures the benchmarks recorded in benchmarks/results.json.
-(That its commands and Python examples run as printed is tests/test_readme_blocks.py.)"""
+(That its commands and Python examples run as printed is tests/test_readme_blocks.py.)
+
+A timing claim is a number with a unit of time, rate or ratio (`s`, `ms`, `triples/s`,
+`queries/s`, `q/s`, `×`) in a passage (paragraph, list item or table row) that names the
+benchmark that measured it (`python -m benchmarks.NAME`, or `... --serve`; a heading naming one
+covers its section), or any "about N unit" or "N×" anywhere: each must be a figure of that
+benchmark's entry in results.json, in the same unit, within the rounding shown ("about 64k
+triples/s" is 63,500 to 64,500). Settings such as "default 60 s" are not claims."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -80,29 +88,90 @@ def test_counts_in_the_prose(stats: dict[str, Any]) -> None:
         assert int(claim.group(2).replace(",", "")) == copies * stats["triples"], claim.group(0)
 
 
-def _figures_match(claim: str, figures: dict[str, float]) -> bool:
-    """`claim` is a number as the README writes it; some recorded figure rounds to it."""
-    decimals = len(claim.split(".")[1]) if "." in claim else 0
-    return any(abs(round(value, decimals) - float(claim)) < 1e-9 for value in figures.values())
+NUMBER = r"\d[\d,]*(?:\.\d+)?k?"
+CLAIM = re.compile(rf"({NUMBER}(?:/{NUMBER})*) ?(ms|s|×|triples/s|queries/s|q/s)(?![\w/])")
+ABOUT = re.compile(rf"about ({NUMBER}(?:/{NUMBER})*) ?(ms|s|triples/s|queries/s|q/s)(?![\w/])|{NUMBER}×")
+BENCHMARK = re.compile(r"`python -m benchmarks\.(\w+)(?: \[[^]]*\])*( --serve)?")
+# unit as written -> (suffix of a figure's name in results.json, factor from the figure to the unit)
+UNITS = {"s": ((" s", 1.0),), "ms": ((" ms", 1.0), (" s", 1000.0)), "×": (("ratio", 1.0), ("ratio to native", 1.0)),
+         "triples/s": (("triples per s", 1.0),), "queries/s": (("queries per s", 1.0),), "q/s": (("queries per s", 1.0),)}
+
+
+def _matches(claim: str, unit: str, figures: dict[str, float]) -> bool:
+    """Some figure of `figures` in `unit` rounds to `claim`, a number as the README writes it."""
+    scale = 1000.0 if claim.endswith("k") else 1.0
+    digits = claim.rstrip("k").replace(",", "")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    tolerance = 0.5 * 10.0 ** -decimals * scale + 1e-9
+    candidates = [value * factor for name, value in figures.items() for suffix, factor in UNITS[unit]
+                  if name.endswith(suffix) or (suffix == "ratio" and "ratio" in name)]
+    return any(abs(value - float(digits) * scale) <= tolerance for value in candidates)
+
+
+def _passages() -> Iterator[tuple[str, str | None, str]]:
+    """(text, the benchmark it names or else its section's heading names, that heading) of every
+    README paragraph, list item and table row outside code blocks."""
+    heading, section = "", None
+    passage: list[str] = []
+    in_code = False
+
+    def done() -> Iterator[tuple[str, str | None, str]]:
+        text = " ".join(passage)
+        named = BENCHMARK.search(text)
+        if text:
+            yield text, (named.group(1) + (named.group(2) or "")) if named else section, heading
+        passage.clear()
+
+    for raw in README.splitlines():
+        line = raw.strip()
+        if line.startswith("```"):
+            in_code = not in_code
+            yield from done()
+        elif in_code:
+            continue
+        elif line.startswith("#"):
+            yield from done()
+            named = BENCHMARK.search(line)
+            heading, section = line, (named.group(1) + (named.group(2) or "")) if named else None
+        elif line.startswith("|"):
+            yield from done()
+            passage.append(line)
+            yield from done()
+        else:
+            if not line or line.startswith(("- ", "<!--")):
+                yield from done()
+            if line:
+                passage.append(line)
+    yield from done()
 
 
 def test_timing_claims_are_recorded_benchmark_figures() -> None:
     results = json.loads(RESULTS.read_text(encoding="utf-8"))
-    rows = _table("| benchmark | measured | target |")
-    assert rows
-    checked = 0
-    for name, measured, _target in rows:
-        bench = re.fullmatch(r"`python -m benchmarks\.(\w+)`", name)
-        assert bench, name
-        if bench.group(1) not in results:
-            assert "not in results.json" in measured, f"{name}: timing claims without a recorded run"
+    checked: dict[str, int] = {}
+    for text, bench, heading in _passages():
+        if bench is None:
+            assert not ABOUT.search(text), f"a timing claim that names no benchmark: {text[:160]}"
             continue
-        entry = results[bench.group(1)]
-        assert f"{entry['machine']['cores']}-core machine" in measured, f"{name}: the machine is stated"
-        numbers = [n for claim in re.findall(r"about ([\d./]+) s\b", measured) for n in claim.split("/")]
-        numbers += re.findall(r"exponent (\d\.\d+)", measured)
-        assert numbers, f"{name}: timings are written 'about N s'"
-        for number in numbers:
-            assert _figures_match(number, entry["figures"]), f"{name}: {number} is not a recorded figure"
-            checked += 1
-    assert checked
+        claims = CLAIM.findall(text.rsplit("|", 2)[0] if text.startswith("| `python -m") else text)  # not the target column
+        if not claims:
+            continue
+        assert bench in results, f"{bench}: timing claims without a recorded run: {text[:160]}"
+        entry = results[bench]
+        cores = entry["machine"]["cores"]
+        assert re.search(rf"\b{cores}(-core| shared CPUs)", text + heading), f"{bench}: the machine is not stated: {text[:160]}"
+        for numbers, unit in claims:
+            for number in numbers.split("/"):
+                assert _matches(number, unit, entry["figures"]), f"{bench}: {number} {unit} is not a recorded figure: {text[:160]}"
+                checked[bench] = checked.get(bench, 0) + 1
+    for bench in ("bench_build", "bench_cold", "bench_query", "bench_render", "bench_server", "bench_load"):
+        assert checked.get(bench), f"no timing claim of {bench} was checked"
+
+
+def test_exponents_are_recorded_figures() -> None:
+    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    exponents = [(bench, value) for text, bench, _ in _passages() for value in re.findall(r"exponent (\d\.\d+)", text)]
+    assert exponents
+    for bench, value in exponents:
+        assert bench in results
+        scaling = {k: v for k, v in results[bench]["figures"].items() if "exponent" in k}
+        assert any(abs(v - float(value)) <= 0.005 + 1e-9 for v in scaling.values()), value

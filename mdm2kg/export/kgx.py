@@ -4,10 +4,26 @@ Nodes are curated entities and publications, ids as CURIEs (`mdm2:MDM2`), extern
 identifiers in `xref`, their prefixes spelled as Biolink's prefix map spells them
 (`CLINICALTRIALS:NCT...`, `DBSNP:rs...`; mapped here, the project prefix map is unchanged).
 Edges are curated statements between nodes, one edge per statement, `id` = the statement id.
-`kgx transform --stream` and `kgx validate` keep every edge. A default (non-stream)
-`kgx transform` loads edges into a networkx store keyed on subject-predicate-object and merges
-distinct statements that share them (kgx 2.6: its graph sink would key on a `key` column, but
-passes `key` to networkx twice and fails), so use `--stream`.
+
+The lossless KGX route is `kgx transform --stream` (to `jsonl` to keep every column: a streaming
+TSV sink writes only the core columns unless given the property lists): it keeps every edge, and
+`kgx validate` (which streams too) sees every edge. A default, non-stream `kgx transform`, in any
+input or output format, is not lossless, and no export format or column can make it so in kgx
+2.6 (nor 2.7.0 nor kgx's main branch): every non-stream transform first writes the records into
+its in-memory graph (`kgx.sink.GraphSink`, a networkx MultiDiGraph), whose `write_edge` keys an
+edge on `record["key"]` when the record has a `key` property and on `"{subject}-{predicate}-
+{object}"` otherwise (the source formats do not matter: tsv, jsonl, json and rdf all end there).
+- Without `key`, distinct statements sharing subject, Biolink predicate and object (e.g. the
+  same fact from two publications, or with different qualifiers, or one of them negated) get
+  one key, and networkx updates that edge in place: the last statement's properties win.
+- With a `key` column (KGX's documented edge key, e.g. the statement id), `write_edge` calls
+  `NxGraph.add_edge(subject, object, key, **record)`, which passes `key=` to networkx's
+  `MultiDiGraph.add_edge` and the record's own `key` again in `**record`: every edge fails with
+  `TypeError: ... got multiple values for keyword argument 'key'`, so the export has no `key`
+  column (kgx keyed on `id` for a few days in 2022 and rolled it back, commit 4626786).
+tests/test_kgx_roundtrip.py asserts all three: `--stream` keeps every statement id, the default
+transform keeps exactly one edge per (subject, predicate, object), and a `key` column still
+fails in the installed kgx (when that test fails, kgx has fixed it: add the column).
 `predicate` is the ontology's Biolink mapping (`mdm2kg:biolinkMapping`);
 negation is Biolink's `negated` slot; the polarity of a signed `biolink:affects` statement is
 Biolink's `qualified_predicate` (`biolink:causes`), `object_direction_qualifier`

@@ -109,8 +109,24 @@ def check_read_only(sparql: str, *, allow_service: bool = False) -> QueryKind:
 
     Raises QueryError for an update (every update form, whatever its prologue or comments),
     a syntax error (with line and column), or a SERVICE clause unless `allow_service`.
-    The project prefixes (mdm2:, mdm2kg:, rdfs:, ...) are predeclared.
+    The project prefixes (mdm2:, mdm2kg:, rdfs:, ...) are predeclared. The verdict depends on the
+    text alone, so it is kept for the last 256 texts of up to 16,384 characters (a query run
+    again is not parsed again here; at most 4 M characters are held).
     """
+    if len(sparql) <= _CACHED_TEXT:
+        return _check_cached(sparql, allow_service)
+    return _check(sparql, allow_service)
+
+
+_CACHED_TEXT = 16_384
+
+
+@lru_cache(maxsize=256)
+def _check_cached(sparql: str, allow_service: bool) -> QueryKind:
+    return _check(sparql, allow_service)
+
+
+def _check(sparql: str, allow_service: bool) -> QueryKind:
     kind = _kind_of(_neutralised(sparql))
     if not allow_service and uses_service(sparql):
         raise QueryError(f"SERVICE (federation) is off: it makes the engine fetch URLs named by the query. "

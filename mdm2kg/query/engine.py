@@ -1,6 +1,9 @@
 """Read-only SPARQL over the built graph with Oxigraph.
 
-Parameters are bound as real RDF terms (Oxigraph substitutions), never spliced into query text.
+Parameters are bound as real RDF terms (Oxigraph substitutions), never spliced into query text,
+except the IRI parameters of our own named queries: those are written into the pattern as
+constants, which Oxigraph's join planner uses and a substitution it does not
+(`mdm2kg.query.binding`); the rewritten text is what the guard and the limits check.
 
 Every query is bounded:
 
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from mdm2kg.errors import QueryError, UsageError
 from mdm2kg.prefixes import SPARQL_PREFIXES, SPARQL_PROLOGUE, XSD
 from mdm2kg.query import guard
+from mdm2kg.query.binding import inline_constants
 from mdm2kg.query.guard import QueryKind
 from mdm2kg.query.limits import check_query_limits
 from mdm2kg.query.results import QueryResult
@@ -133,6 +137,8 @@ def run_query(kg: KnowledgeGraph, sparql: str, *, bindings: Mapping[str, Any] | 
     import pyoxigraph as ox
 
     limit = query_timeout(timeout)
+    if bindings:
+        sparql, bindings = inline_constants(sparql, bindings)  # a named query's IRIs as constants
     check_read_only(sparql, allow_service=allow_service)
     text, offset = _with_prologue(sparql)
     substitutions = {ox.Variable(k): term_for(v) for k, v in (bindings or {}).items()}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mdm2kg.curation.iri import ID_PATTERN
 from mdm2kg.errors import NotFoundError, QueryError
 from mdm2kg.prefixes import SPARQL_PREFIXES
+from mdm2kg.query.binding import register_text
 from mdm2kg.query.engine import run_query, term_for
 from mdm2kg.query.results import QueryResult
 from mdm2kg.read.model import read_model
@@ -70,6 +71,7 @@ def _parse_named(path: Path) -> NamedQuery:
             params.append(Param(name, kind, need.startswith("required"), rest[0] if rest else "", default))
         elif description and line.strip() != "#":
             description.append(line.lstrip("# ").strip())
+    register_text(text)  # ours: the embedded engine may write its IRI parameters in as constants
     return NamedQuery(path.stem, " ".join(description), tuple(params), text, path)
 
 
@@ -116,6 +118,8 @@ def named_bindings(kg: KnowledgeGraph | None, query: NamedQuery, params: Mapping
                 entity_id = read_model(kg).resolve(raw)
             else:
                 entity_id = resolve(raw)
+            if not ID_PATTERN.match(entity_id):  # an IRI made of id characters only, whoever resolved it
+                raise QueryError(f"parameter {p.name}: '{raw}' resolved to '{entity_id}', which is not an entity id")
             out[p.name] = ox.NamedNode(PREFIXES["mdm2"] + entity_id)
         elif p.kind in ("id", "class"):
             if not ID_PATTERN.match(raw):

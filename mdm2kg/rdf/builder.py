@@ -75,7 +75,9 @@ class _Builder:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self.v = vocabulary(schema)
-        self.g = Graph()
+        # rdflib's context-free store: a built graph has no named graphs, and adding 22k triples
+        # costs a third less than with the default (context-tracking) Memory store; same triples
+        self.g = Graph(store="SimpleMemory")
         self.g.bind("mdm2kg", VOCAB_BASE)
         self.g.bind("mdm2", ID_BASE)
         self.g.bind("skos", str(SKOS))

@@ -107,6 +107,11 @@ def shacl_results(data: Graph, shapes: Graph | Schema, *, engine: ShaclEngine = 
 def _pyshacl_results(data: Graph, shapes: Graph) -> list[ShaclResult]:
     from pyshacl import validate as shacl_validate
 
+    if not data.store.context_aware:  # the builder's graph (SimpleMemory); pySHACL wraps data in a ConjunctiveGraph
+        copy = Graph()
+        for triple in data:
+            copy.add(triple)
+        data = copy
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
     if conforms:
         return []

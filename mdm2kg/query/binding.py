@@ -40,11 +40,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from mdm2kg.query.limits import _TOKENS
+from mdm2kg.query.limits import OPAQUE_TOKENS
 
 # the limits tokenizer (strings, IRIs, comments, brackets) plus variables, words (keywords and
 # prefixed names) and `*`; anything else (punctuation, operators) is skipped
-_SCAN = re.compile(_TOKENS.pattern + r"|[?$]\w+|[\w:-]+|\*")
+_SCAN = re.compile(OPAQUE_TOKENS.pattern + r"|[?$]\w+|[\w:-]+|\*")
 _IRI_CHARS = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 _MODIFIERS = frozenset({"GROUP", "ORDER", "LIMIT", "OFFSET", "HAVING", "VALUES"})
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})

@@ -31,6 +31,7 @@ from typing import Any
 
 from mdm2kg.errors import QueryError
 from mdm2kg.prefixes import SPARQL_PREFIXES
+from mdm2kg.query.limits import OPAQUE_TOKENS
 
 SERVICE_OPTION = "--allow-service"
 
@@ -46,8 +47,6 @@ class QueryKind(StrEnum):
 # every spelling the parser would read as the SERVICE keyword; SILENT only across plain whitespace
 _SERVICE_WORD = re.compile(r"service(?:[ \t\r\n]+silent)?", re.IGNORECASE | re.ASCII)
 _HAS_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
-# strings, IRIs and comments, removed before looking for update keywords (for the message only)
-_OPAQUE = re.compile(r"""\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*""")
 _UPDATE_WORD = re.compile(r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
 
@@ -80,7 +79,8 @@ def _kind_of(text: str) -> QueryKind:
 
 
 def _not_a_query(text: str, message: str) -> QueryError:
-    if _UPDATE_WORD.search(_OPAQUE.sub(" ", text)):
+    # strings, IRIs and comments (and brackets) blanked out before looking for update keywords
+    if _UPDATE_WORD.search(OPAQUE_TOKENS.sub(" ", text)):
         return QueryError("SPARQL updates are refused: mdm2kg only runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)")
     where = _POSITION.match(message)
     if where:

@@ -32,8 +32,8 @@ MAX_QUERY_DEPTH = 200
 
 # strings (long forms first), IRIs and comments: their brackets are not structure. An IRI is
 # `<` + IRI characters + `>` (as the SPARQL grammar's IRIREF), so `?a < ?b` stays an operator.
-_TOKENS = re.compile(r"""\"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*\"\"\"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"""
-                     r"""|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*|[(){}\[\]]""")
+OPAQUE_TOKENS = re.compile(r"""\"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*\"\"\"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"""
+                           r"""|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*|[(){}\[\]]""")
 _BRACKETS = re.compile(r"[(){}\[\]]")
 _OPEN = frozenset("({[")
 
@@ -52,7 +52,7 @@ def query_depth(text: str) -> tuple[int, int]:
     if not _BRACKETS.search(text):
         return 0, 0
     depth = deepest = where = 0
-    for match in _TOKENS.finditer(text):
+    for match in OPAQUE_TOKENS.finditer(text):
         token = match.group()
         if len(token) != 1:
             continue

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -97,6 +96,8 @@ def oxigraph_binary() -> Path:
     beside = Path(sys.executable).parent / ("oxigraph.exe" if os.name == "nt" else "oxigraph")
     if beside.is_file():
         return beside
+    import shutil  # only here: it costs `serve` a few ms of its start
+
     found = shutil.which("oxigraph")
     if found:
         return Path(found)

@@ -25,11 +25,11 @@ http://127.0.0.1:41235/query
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -67,6 +67,16 @@ BUSY_SHARE = 0.5
 
 
 # ----------------------------------------------------------------------------- server
+
+
+def _anonymous_file(name: str) -> IO[bytes]:
+    """A read-write file with no name on disk, for Oxigraph's output: an in-memory file on Linux
+    (`tempfile`, whose import costs `serve` a few ms of its start, elsewhere)."""
+    if hasattr(os, "memfd_create"):
+        return open(os.memfd_create(name), "w+b")  # noqa: SIM115 - closed by the server
+    import tempfile
+
+    return tempfile.TemporaryFile(prefix=name)
 
 
 class OxigraphServer:
@@ -241,7 +251,7 @@ class OxigraphServer:
     def _spawn(self, binary: Path, bind: str) -> None:
         if self._log is not None:
             self._log.close()
-        self._log = tempfile.TemporaryFile(prefix="mdm2kg-oxigraph-")
+        self._log = _anonymous_file("mdm2kg-oxigraph-log")
         self.process = subprocess.Popen(
             self._command(binary, bind), stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us, and we stop the server ourselves

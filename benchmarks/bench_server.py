@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,9 +171,11 @@ def serve_start(location: Path, data: list[str], repeat: int) -> dict[str, float
     commands = {"oxigraph serve-read-only": plain,
                 "mdm2kg serve": lambda port: [sys.executable, "-m", "mdm2kg", "serve", "--port", str(port),
                                               *[a for d in data for a in ("--data", d)]]}
+    def floor(imports: str) -> Callable[[int], list[str]]:
+        return lambda port: [sys.executable, "-c", f"{imports}\n{EXEC}", *plain(port)]
+
     for label, imports in FLOORS.items():
-        commands[f"floor: {label}"] = (lambda imports: lambda port: [sys.executable, "-c", f"{imports}\n{EXEC}",
-                                                                     *plain(port)])(imports)
+        commands[f"floor: {label}"] = floor(imports)
     times: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(repeat):
         for label, command in commands.items():

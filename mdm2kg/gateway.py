@@ -68,7 +68,7 @@ class RefusedRequest(Exception):
 class Policy:
     """What the gateway lets through (a plain class: `dataclasses` would add ~10 ms to `serve`'s start)."""
 
-    __slots__ = ("allowed_hosts", "allow_service")
+    __slots__ = ("allow_service", "allowed_hosts")
 
     def __init__(self, allowed_hosts: frozenset[str], allow_service: bool = False) -> None:
         self.allowed_hosts, self.allow_service = allowed_hosts, allow_service
@@ -123,7 +123,7 @@ class Policy:
 class Request:
     """One request head: the request line and headers as received (`head`, without the final blank line)."""
 
-    __slots__ = ("head", "method", "target", "headers")
+    __slots__ = ("head", "headers", "method", "target")
 
     def __init__(self, head: bytes, method: str, target: str, headers: list[tuple[str, str]]) -> None:
         self.head, self.method, self.target, self.headers = head, method, target, headers

@@ -73,7 +73,7 @@ def _anonymous_file(name: str) -> IO[bytes]:
     """A read-write file with no name on disk, for Oxigraph's output: an in-memory file on Linux
     (`tempfile`, whose import costs `serve` a few ms of its start, elsewhere)."""
     if hasattr(os, "memfd_create"):
-        return open(os.memfd_create(name), "w+b")  # noqa: SIM115 - closed by the server
+        return open(os.memfd_create(name), "w+b")
     import tempfile
 
     return tempfile.TemporaryFile(prefix=name)

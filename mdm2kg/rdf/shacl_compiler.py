@@ -104,7 +104,7 @@ class Compiler:
 
     def fail(self, shape: Node, what: str) -> UnsupportedShape:
         return UnsupportedShape(f"SHACL shape {shape}: {what} is not supported by the fast SHACL engine "
-                                "(mdm2kg/rdf/shacl_engine.py); extend it, with a pySHACL comparison test")
+                                "(mdm2kg/rdf/shacl_compiler.py); extend it, with a pySHACL comparison test")
 
     def name(self, term: Node) -> str:
         return term.n3(self.g.namespace_manager) if isinstance(term, URIRef) else str(term)

@@ -27,7 +27,8 @@ from rdflib import Graph
 from rdflib.namespace import PROV
 
 from mdm2kg.curation.model import Entity
-from mdm2kg.rdf.metadata import DATASET, describe, grounding_sources
+from mdm2kg.rdf.grounding import grounding_sources
+from mdm2kg.rdf.metadata import DATASET, describe
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRACT = ROOT / "tests" / "data" / "grounding"

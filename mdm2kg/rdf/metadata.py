@@ -18,8 +18,8 @@ All description nodes live under ``https://w3id.org/mdm2kg/dataset`` (no blank n
         dcterms:subject mdm2kg:inhibits ; void:entities 31 .
 
 The published, version-pinned mapping tables that external identifiers were grounded against
-(declared in ontology/grounding.yaml; see scripts/ground.py) are listed as
-`prov:wasDerivedFrom` sources, each with its title, publisher, version and licence::
+(declared in ontology/grounding.yaml, read by `mdm2kg.rdf.grounding`; see scripts/ground.py)
+are listed as `prov:wasDerivedFrom` sources, each with its title, publisher, version and licence::
 
     <https://w3id.org/mdm2kg/dataset> prov:wasDerivedFrom <https://w3id.org/mdm2kg/dataset/grounding/hgnc> .
     <https://w3id.org/mdm2kg/dataset/grounding/hgnc> a dcat:Dataset ; dcterms:title "HGNC ..." ;
@@ -39,15 +39,14 @@ import importlib.metadata
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-import yaml
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, VOID
 
 from mdm2kg.prefixes import ID_BASE, VOCAB_BASE, local_name
-from mdm2kg.resources import installed_version, ontology_dir
+from mdm2kg.rdf.grounding import GroundingPackage, GroundingSource, grounding_sources
+from mdm2kg.resources import installed_version
 
 DATASET_IRI = "https://w3id.org/mdm2kg/dataset"
 DATASET = URIRef(DATASET_IRI)
@@ -72,52 +71,7 @@ RECORD_CLASSES: tuple[tuple[str, URIRef], ...] = (
 )
 
 
-GROUNDING_FILE = "grounding.yaml"
 _SPDX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class GroundingSource:
-    """One published mapping table the external identifiers were grounded against."""
-
-    id: str
-    title: str
-    publisher: str
-    version: str
-    licence: str
-    homepage: str
-    path: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class GroundingPackage:
-    """The pinned distribution the grounding tables are read from."""
-
-    name: str
-    version: str
-    file: str
-    sha256: str
-    licence: str
-
-
-@lru_cache(maxsize=1)
-def grounding_sources() -> tuple[GroundingPackage | None, tuple[GroundingSource, ...]]:
-    """The grounding resources declared in ontology/grounding.yaml (none when it is absent).
-
-    >>> package, tables = grounding_sources()
-    >>> package is not None and all(t.licence and t.version for t in tables)
-    True
-    """
-    path = ontology_dir() / GROUNDING_FILE
-    if not path.is_file():
-        return None, ()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    pkg = raw.get("package")
-    package = GroundingPackage(name=str(pkg["name"]), version=str(pkg["version"]), file=str(pkg["file"]), sha256=str(pkg["sha256"]),
-                               licence=str(pkg["licence"])) if pkg else None
-    tables = tuple(GroundingSource(**{k: str(v) for k, v in t.items()}) for t in raw.get("tables") or [])
-    return package, tables
 
 
 def _licence_term(licence: str) -> URIRef | Literal:

@@ -1,4 +1,4 @@
-"""The fast SHACL engine's data index, property paths and core constraints (see shacl_engine.py).
+"""The fast SHACL engine's data index and core constraints (see shacl_engine.py; property paths: shacl_paths.py).
 
 Terms are keyed by their N-Triples text (a plain string hashes and compares in C; rdflib terms do
 it in Python), with language tags lower-cased as rdflib compares them; the rdflib term behind a
@@ -22,7 +22,7 @@ from mdm2kg.errors import RuntimeFailure
 from mdm2kg.rdf.builder import NTriplesWriter
 
 if TYPE_CHECKING:
-    from mdm2kg.rdf.shacl_engine import Shape
+    from mdm2kg.rdf.shacl_compiler import Shape
 
 class UnsupportedShape(RuntimeFailure):
     """The shapes use a SHACL feature the fast engine does not implement (run pySHACL, or extend the engine)."""
@@ -122,70 +122,6 @@ class Data:
             if cls in self.superclasses(t):
                 found.update(members)
         return found
-
-
-# ---------------------------------------------------------------------------------------------
-# Property paths (pySHACL's value_nodes_from_path)
-
-
-class Path:
-    def values(self, node: Key, data: Data) -> Collection[Key]:
-        raise NotImplementedError
-
-
-@dataclass(frozen=True, slots=True)
-class Predicate(Path):
-    iri: Key
-
-    def values(self, node: Key, data: Data) -> Collection[Key]:
-        return data.objects(self.iri).get(node, ())
-
-
-@dataclass(frozen=True, slots=True)
-class Inverse(Path):
-    iri: Key
-
-    def values(self, node: Key, data: Data) -> Collection[Key]:
-        return data.subjects(self.iri).get(node, ())
-
-
-@dataclass(frozen=True, slots=True)
-class Sequence(Path):
-    parts: tuple[Path, ...]
-
-    def values(self, node: Key, data: Data) -> Collection[Key]:
-        frontier: set[Key] = {node}
-        for part in self.parts:
-            frontier = {v for n in frontier for v in part.values(n, data)}
-        return frontier
-
-
-@dataclass(frozen=True, slots=True)
-class Alternative(Path):
-    parts: tuple[Path, ...]
-
-    def values(self, node: Key, data: Data) -> Collection[Key]:
-        return {v for part in self.parts for v in part.values(node, data)}
-
-
-@dataclass(frozen=True, slots=True)
-class Repeat(Path):
-    inner: Path
-    include_self: bool  # zeroOrMore and zeroOrOne include the focus node
-    unbounded: bool  # zeroOrMore and oneOrMore follow the path any number of times
-
-    def values(self, node: Key, data: Data) -> Collection[Key]:
-        found: set[Key] = {node} if self.include_self else set()
-        step = set(self.inner.values(node, data))
-        if not self.unbounded:
-            return found | step
-        reached: set[Key] = set()
-        while step:
-            current = step.pop()
-            if current not in reached:
-                reached.add(current)
-                step.update(self.inner.values(current, data))
-        return found | reached
 
 
 # ---------------------------------------------------------------------------------------------

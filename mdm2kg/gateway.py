@@ -26,22 +26,24 @@ private loopback port, after checking each request:
 
 Responses are not parsed: Oxigraph's bytes are copied back as they come, so answers stream
 and the per-request cost is a few system calls. Each client connection gets its own
-connection to Oxigraph and two threads (requests in, responses out).
+connection to Oxigraph and two threads (requests in, responses out). The checks themselves
+(parsing a request head, the Host, limits and SERVICE checks, refusals) are in
+`mdm2kg.gateway_policy`; this module owns the sockets and threads.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+
+from mdm2kg.gateway_policy import SPARQL_MEDIA, Policy, RefusedRequest, Request, parse_head, query_texts
 
 MAX_HEAD = 64 * 1024
 MAX_SPARQL_BODY = 16 * 1024 * 1024
-_SPARQL_MEDIA = frozenset({"application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"})
 _BUFFER = 256 * 1024
 IDLE_SECONDS = 300.0
 """A client that sends nothing (or reads nothing) this long is disconnected."""
@@ -50,114 +52,6 @@ MAX_CONNECTIONS = 256
 GRACE_SECONDS = 2.0
 """How long past the query timeout a request may wait for its first answer byte before it is cut off."""
 PAGE_PATHS = frozenset({"/", "/query-page"})
-
-
-class RefusedRequest(Exception):
-    """A request the gateway answers itself, with `status` and a one-line reason."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        self.status, self.reason = status, reason
-        super().__init__(message)
-
-    def response(self) -> bytes:
-        body = (str(self) + "\n").encode("utf-8")
-        return (f"HTTP/1.1 {self.status} {self.reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("ascii") + body
-
-
-class Policy:
-    """What the gateway lets through (a plain class: `dataclasses` would add ~10 ms to `serve`'s start)."""
-
-    __slots__ = ("allow_service", "allowed_hosts")
-
-    def __init__(self, allowed_hosts: frozenset[str], allow_service: bool = False) -> None:
-        self.allowed_hosts, self.allow_service = allowed_hosts, allow_service
-
-    def __repr__(self) -> str:
-        return f"Policy(allowed_hosts={sorted(self.allowed_hosts)!r}, allow_service={self.allow_service!r})"
-
-    @classmethod
-    def for_bind(cls, host: str, *, allowed_hosts: Iterable[str] = (), allow_service: bool = False) -> Policy:
-        names = {"localhost", host.strip("[]").lower(), socket.gethostname().lower()}
-        names.update(h.strip("[]").lower() for h in allowed_hosts)
-        return cls(frozenset(names), allow_service)
-
-    def check_host(self, value: str | None) -> None:
-        if value is None:
-            return
-        name = value.strip().lower()
-        name = name[1:].split("]", 1)[0] if name.startswith("[") else name.rsplit(":", 1)[0] if name.count(":") == 1 else name
-        if name in self.allowed_hosts:
-            return
-        try:
-            ipaddress.ip_address(name)
-        except ValueError:
-            raise RefusedRequest(403, "Forbidden", f"Host '{value[:100]}' is not this server (DNS rebinding is refused); "
-                                 "serve it under that name with `mdm2kg serve --allow-host NAME`") from None
-
-    def check_queries(self, texts: Iterable[str]) -> None:
-        from mdm2kg.query.limits import QueryLimitError, check_query_limits
-
-        texts = list(texts)
-        for text in texts:
-            try:
-                check_query_limits(text)
-            except QueryLimitError as exc:
-                raise RefusedRequest(400, "Bad Request", str(exc)) from None
-        if self.allow_service:
-            return
-        for text in texts:
-            if "service" not in text.lower():
-                continue
-            from mdm2kg.errors import QueryError
-            from mdm2kg.query.guard import check_read_only
-
-            try:
-                check_read_only(text)
-            except QueryError as exc:
-                raise RefusedRequest(403 if "SERVICE" in str(exc) else 400,
-                                     "Forbidden" if "SERVICE" in str(exc) else "Bad Request",
-                                     str(exc).replace("--allow-service", "`mdm2kg serve --allow-service`")) from None
-
-
-class Request:
-    """One request head: the request line and headers as received (`head`, without the final blank line)."""
-
-    __slots__ = ("head", "headers", "method", "target")
-
-    def __init__(self, head: bytes, method: str, target: str, headers: list[tuple[str, str]]) -> None:
-        self.head, self.method, self.target, self.headers = head, method, target, headers
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k == name), None)
-
-
-def _parse_head(raw: bytes) -> Request:
-    lines = raw.split(b"\r\n")
-    try:
-        method, target, _version = lines[0].decode("latin-1").split(" ")
-    except ValueError:
-        raise RefusedRequest(400, "Bad Request", "malformed request line") from None
-    headers = []
-    for line in lines[1:]:
-        name, sep, value = line.decode("latin-1").partition(":")
-        if not sep:
-            raise RefusedRequest(400, "Bad Request", "malformed header line")
-        headers.append((name.strip().lower(), value.strip()))
-    return Request(raw, method, target, headers)
-
-
-def _queries(request: Request, body: bytes | None, media: str) -> list[str]:
-    """Every query or update text Oxigraph could read from this request."""
-    params = urllib.parse.urlsplit(request.target).query
-    found = [v for k, v in urllib.parse.parse_qsl(params, keep_blank_values=True, errors="replace") if k in ("query", "update")]
-    if body:
-        if media == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
-            found += [v for k, v in form if k in ("query", "update")]
-        elif media in _SPARQL_MEDIA:
-            found.append(body.decode("utf-8", "replace"))
-    return found
 
 
 class _Link:
@@ -229,14 +123,14 @@ class _Link:
         raw = self._recv_until(b"\r\n\r\n", MAX_HEAD)
         if raw is None:
             return False
-        request = _parse_head(raw)
+        request = parse_head(raw)
         self.policy.check_host(request.header("host"))
         media = (request.header("content-type") or "").split(";")[0].strip().lower()
         encoding = (request.header("content-encoding") or "identity").strip().lower()
         transfer = (request.header("transfer-encoding") or "").strip().lower()
         if transfer not in ("", "chunked"):
             raise RefusedRequest(501, "Not Implemented", f"transfer encoding '{transfer[:40]}' is not supported here")
-        inspect = media in _SPARQL_MEDIA
+        inspect = media in SPARQL_MEDIA
         if inspect and encoding != "identity":
             raise RefusedRequest(415, "Unsupported Media Type", "compressed SPARQL requests are not accepted here")
         if (request.header("expect") or "").lower() == "100-continue":
@@ -246,7 +140,7 @@ class _Link:
         if length is not None and length > limit:
             raise RefusedRequest(413, "Content Too Large", f"SPARQL request bodies are limited to {limit} bytes here")
         body = self._recv_chunked(limit) if transfer else self._recv_exact(length or 0)
-        self.policy.check_queries(_queries(request, body if inspect else None, media))
+        self.policy.check_queries(query_texts(request, body if inspect else None, media))
         if self.gateway.page is not None and request.method in ("GET", "HEAD"):
             split = urllib.parse.urlsplit(request.target)
             if split.path in PAGE_PATHS and "query=" not in split.query:

@@ -184,7 +184,8 @@ class OxigraphServer:
         self.port = int(listener.getsockname()[1])
         backend = free_port("127.0.0.1")
         self._spawn(binary, f"127.0.0.1:{backend}")
-        from mdm2kg.gateway import Gateway, Policy
+        from mdm2kg.gateway import Gateway
+        from mdm2kg.gateway_policy import Policy
 
         policy = Policy.for_bind(self.host, allowed_hosts=self.allowed_hosts, allow_service=self.allow_service)
         self.gateway = Gateway(listener, ("127.0.0.1", backend), policy, query_timeout=self.query_timeout or None,

@@ -20,7 +20,8 @@ from mdm2kg.artifact.graph import KnowledgeGraph
 from mdm2kg.artifact.pipeline import assert_conforms, load_and_build
 from mdm2kg.errors import CurationError
 from mdm2kg.export import render as export_render
-from mdm2kg.paths import find_paths, format_path_text
+from mdm2kg.path_text import format_path_text
+from mdm2kg.paths import find_paths
 from mdm2kg.query import run_named, run_query
 from mdm2kg.read import read_model
 from mdm2kg.read.network import entity_network

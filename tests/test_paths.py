@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from mdm2kg.errors import NotFoundError, UsageError
-from mdm2kg.paths import find_paths, format_path_text
+from mdm2kg.path_text import format_path_text
+from mdm2kg.paths import find_paths
 from mdm2kg.read import read_model
 
 

@@ -279,7 +279,8 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, p
     """
     if not math.isfinite(time_budget) or time_budget < 0:
         fail(f"--time-budget must be a finite number of seconds >= 0, got {time_budget}", EXIT_USAGE)
-    from mdm2kg.paths import find_paths, format_path_text
+    from mdm2kg.path_text import format_path_text
+    from mdm2kg.paths import find_paths
 
     kg = open_graph(data, graph_file, on_disk=on_disk)
     result = find_paths(

@@ -121,7 +121,8 @@ def demo(out: Path, data: tuple[str, ...]) -> None:
     from mdm2kg.artifact.graph import KnowledgeGraph
     from mdm2kg.artifact.pipeline import validate_data
     from mdm2kg.fileio import atomic_write
-    from mdm2kg.paths import find_paths, format_path_text
+    from mdm2kg.path_text import format_path_text
+    from mdm2kg.paths import find_paths
     from mdm2kg.query import run_named
     from mdm2kg.rdf.builder import to_turtle
     from mdm2kg.render import render

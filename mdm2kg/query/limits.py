@@ -5,7 +5,7 @@ overflow the stack of the ``oxigraph`` server (which then exits) and about 10,00
 embedded engine with SIGSEGV, which no Python code can catch. So every query path checks the
 text here first: the embedded engine (`mdm2kg.query.engine`), the remote client
 (`mdm2kg.sparql.protocol`, through `check_read_only`) and the `serve` gateway
-(`mdm2kg.gateway`, HTTP 400).
+(`mdm2kg.gateway_policy`, HTTP 400).
 
 - ``MAX_QUERY_BYTES``: at most 1 MiB of UTF-8 text.
 - ``MAX_QUERY_DEPTH``: at most 200 levels of ``(``, ``{`` and ``[`` nested in one another

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
@@ -43,15 +44,16 @@ class GroundingPackage:
     licence: str
 
 
-@lru_cache(maxsize=1)
-def grounding_sources() -> tuple[GroundingPackage | None, tuple[GroundingSource, ...]]:
-    """The grounding resources declared in ontology/grounding.yaml (none when it is absent).
+@lru_cache(maxsize=2)
+def grounding_sources(path: Path | None = None) -> tuple[GroundingPackage | None, tuple[GroundingSource, ...]]:
+    """The grounding resources declared in ontology/grounding.yaml, or in `path` (none when it is absent).
+    scripts/ground.py passes the checkout's file; the package reads its own.
 
     >>> package, tables = grounding_sources()
     >>> package is not None and all(t.licence and t.version for t in tables)
     True
     """
-    path = ontology_dir() / GROUNDING_FILE
+    path = path or ontology_dir() / GROUNDING_FILE
     if not path.is_file():
         return None, ()
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

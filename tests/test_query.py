@@ -161,7 +161,8 @@ def test_phase_parameter_is_normalised(shipped_kg) -> None:  # type: ignore[no-u
         rows = run_named(shipped_kg, "compounds_by_phase", {"phase": spelling}).values()
         answers.append(sorted((r["compound"].rsplit("/", 1)[-1], r["phase_stated"]) for r in rows))
     assert all(a == answers[0] for a in answers)
-    assert answers[0] == [("brigimadlin", "Phase I–III"), ("idasanutlin", "Phase III"), ("navtemadlin", "Phase I–III")]
+    assert answers[0] == [("brigimadlin", "Phase I–III"), ("idasanutlin", "Phase III"), ("milademetan", "Phase 3"),
+                          ("navtemadlin", "Phase I–III")]
     with pytest.raises(QueryError):
         run_named(shipped_kg, "compounds_by_phase", {"phase": "Phase II/III"})
     trials = {r["name"]: r["phase_stated"] for r in run_named(shipped_kg, "phase3_trials").values()}

@@ -49,9 +49,10 @@ def test_trial_card_of_the_tiny_graph(neg_kg) -> None:  # type: ignore[no-untype
     assert card.identifiers[0].url == "https://clinicaltrials.gov/study/NCT00000001"
     results = card.table("results")
     assert results.rows == (("TRIAL-1", "objective_response_rate", "3.2", "percent", "0.1–16.7 (95% CI)", "1/31", "", "",
-                             "TRIAL-1 drug A arm", "", "", 'doc1 Table 1: "ORR: 3.2%" [clinical_trial_result]'),)
+                             "TRIAL-1 drug A arm", "", "", "conflict_orr", 'doc1 Table 1: "ORR: 3.2%" [clinical_trial_result]'),)
     aes = card.table("adverse_events")
     assert [r[:5] for r in aes.rows] == [("TRIAL-1", "thrombocytopenia", "3-4", "25", "percent")]
+    assert [r[aes.columns.index("conflicts")] for r in aes.rows] == [""]  # no conflict is about the observation
     conflicts = card.table("conflicts")
     assert [r[2] for r in conflicts.rows] == ["3.2%", "25%"]
     assert "field: phase; value: Phase II" in card.to_text()

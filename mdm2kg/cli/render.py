@@ -44,7 +44,7 @@ def render(out: Path, focus: str | None, radius: int, path_between: tuple[str, s
     Examples:
       mdm2kg render -o mdm2kg.html
       mdm2kg render --focus MDM2 --radius 2 -o mdm2.html
-      mdm2kg render --path milademetan "TP53 mutation" -o path.html
+      mdm2kg render --path milademetan "acquired TP53 mutation" -o path.html
       mdm2kg render --category Compound --category ClinicalTrial -o trials.html
     """
     from mdm2kg.render import render as render_page

@@ -41,6 +41,8 @@ class _Checker:
         self.pubs: dict[str, Publication] = ds.publication_index()
         self.entity_ids = sorted(self.entities)
         self.pub_ids = sorted(self.pubs)
+        self.conflict_targets: dict[str, Any] = {**self.entities, **self.pubs, **{r.id: r for r in ds.results},
+                                                 **{o.id: o for o in ds.observations}}
 
     def add(self, kind: ProblemKind, message: str, loc: Location | None, hint: str) -> None:
         self.problems.append(Problem(kind, message, *_at(loc), hint=hint))
@@ -109,8 +111,10 @@ class _Checker:
         self.evidence(o.evidence)
 
     def conflict(self, c: SourceConflict) -> None:
+        # a conflict is about entities, publications, or the very numbers it questions (results, observations)
         for rid in c.about:
-            self.ref(rid, {**self.entities, **self.pubs}, self.entity_ids + self.pub_ids, "entity", c.loc)
+            self.ref(rid, self.conflict_targets, sorted(self.conflict_targets), "entity, publication, result or observation",
+                     c.loc)
         self.evidence(cl.evidence for cl in c.claims)
 
     def citation_cycles(self, publications: Iterable[Publication]) -> None:

@@ -251,6 +251,15 @@ class ReadModel:
             out.append(SourceConflict(cid, kind, topic, ordered, resolution, tuple(sorted(about.get(cid, ())))))
         return tuple(out)
 
+    @cached_property
+    def conflicts_about(self) -> dict[str, tuple[str, ...]]:
+        """Record id (entity, publication, result, observation) -> ids of the conflicts about it."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for c in self.conflicts:
+            for rid in c.about:
+                out[rid].append(c.id)
+        return {rid: tuple(ids) for rid, ids in out.items()}
+
 
 def _value(term: Any) -> Any:
     if term.__class__.__name__ == "NamedNode":

@@ -64,22 +64,32 @@ def _results_table(model: ReadModel, results: Iterable[Any]) -> Table:
         count = f"{r.count}/{r.denominator}" if r.count is not None or r.denominator is not None else ""
         rows.append((labels.get(r.trial, r.trial), r.endpoint, _fmt(r.value), r.unit, ci + level, count, _fmt(r.n),
                      _fmt(r.p_value), labels.get(r.arm, _fmt(r.arm)), labels.get(r.comparator_arm, _fmt(r.comparator_arm)),
-                     _fmt(r.population), _cite(r.evidence)))
+                     _fmt(r.population), _questioned(model, r.id), _cite(r.evidence)))
     return Table("results", "Results", ("trial", "endpoint", "value", "unit", "ci", "count", "n", "p_value", "arm",
-                                        "comparator", "population", "citations"), tuple(rows))
+                                        "comparator", "population", "conflicts", "citations"), tuple(rows),
+                 note=_CONFLICTS_NOTE)
+
+
+_CONFLICTS_NOTE = "conflicts: recorded source conflicts that question the number (listed under Source conflicts)"
+
+
+def _questioned(model: ReadModel, record_id: str) -> str:
+    """The ids of the recorded conflicts about a result or observation, for its row."""
+    return "; ".join(model.conflicts_about.get(record_id, ()))
 
 
 def _observations_table(model: ReadModel, observations: Iterable[Any], statements: Iterable[Statement] = ()) -> Table:
     labels = model.labels
     rows = [(labels.get(o.trial, o.trial), labels.get(o.event, o.event), o.grade, _fmt(o.incidence), o.unit,
-             labels.get(o.arm, _fmt(o.arm)), f"{o.count}/{o.n}" if o.count is not None else _fmt(o.n), _cite(o.evidence))
+             labels.get(o.arm, _fmt(o.arm)), f"{o.count}/{o.n}" if o.count is not None else _fmt(o.n),
+             _questioned(model, o.id), _cite(o.evidence))
             for o in observations]
     for st in statements:  # adverse events the sources name without a number
         rows.append((labels.get(_fmt(st.qualifier("trial")), _fmt(st.qualifier("trial"))), _text(st, labels),
-                     _fmt(st.qualifier("grade")), "", "", "", "", _cite(st.evidence)))
+                     _fmt(st.qualifier("grade")), "", "", "", "", "", _cite(st.evidence)))
     return Table("adverse_events", "Adverse events", ("trial", "event", "grade", "incidence", "unit", "arm", "count_n",
-                                                      "citations"), tuple(rows),
-                 note="rows without an incidence are events the sources name without a number")
+                                                      "conflicts", "citations"), tuple(rows),
+                 note=f"rows without an incidence are events the sources name without a number; {_CONFLICTS_NOTE}")
 
 
 def _link_table(model: ReadModel, name: str, title: str, statements: Iterable[Statement], *, of: str) -> Table:

@@ -21,5 +21,5 @@ def test_readme_notebook_example_runs_and_answers() -> None:
     card, results, phase3 = namespace["card"], namespace["results"], namespace["phase3"]
     assert card.category == "ClinicalTrial"
     assert "3.2" in set(results["value"])
-    assert set(phase3["label"]) == {"Idasanutlin", "Brigimadlin", "Navtemadlin"}
+    assert set(phase3["label"]) == {"Idasanutlin", "Brigimadlin", "Milademetan", "Navtemadlin"}
     assert all(phase3["citations"])  # every row cited

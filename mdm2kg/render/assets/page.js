@@ -291,6 +291,29 @@
     if (updates.length) { nodes.update(updates); }
     clusterUpdates.forEach(function (change) { network.body.nodes[change.id].setOptions(change); });
     if (clusterUpdates.length) { network.redraw(); }
+    if (updates.length || clusterUpdates.length) { network.once("afterDrawing", function () { unpile(ids); }); }
+  }
+  // The boxes above are estimates; once drawn, a label whose real box (as vis-network wrapped and
+  // stroked it) still touches a label placed before it, in the same order, is hidden again.
+  function unpile(order) {
+    var kept = [], hide = [], hideClusters = [];
+    order.forEach(function (id) {
+      var body = network.body.nodes[id];
+      if (!labelState.get(id) || !body || !body.labelModule || !body.labelModule.size) { return; }
+      var s = body.labelModule.size, shift = (body.options.font && body.options.font.vadjust) || 0;
+      var a = network.canvasToDOM({ x: s.left, y: s.top + shift });
+      var b = network.canvasToDOM({ x: s.left + s.width, y: s.top + s.height + shift });
+      var box = { left: a.x, top: a.y, right: b.x, bottom: b.y };
+      var clash = kept.some(function (o) {
+        return box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
+      });
+      if (!clash) { kept.push(box); return; }
+      labelState.set(id, "");
+      (clusterInfo.has(id) ? hideClusters : hide).push({ id: id, label: "" });
+    });
+    if (hide.length) { nodes.update(hide); }
+    hideClusters.forEach(function (change) { network.body.nodes[change.id].setOptions(change); });
+    if (hideClusters.length) { network.redraw(); }
   }
   var labelTimer = null;
   function placeLabelsSoon() {

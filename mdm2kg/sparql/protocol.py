@@ -20,6 +20,7 @@ from typing import Any
 
 from mdm2kg.errors import NotFoundError, UsageError
 from mdm2kg.query import QueryResult, check_read_only, get_named, named_bindings, prologue, values_clause
+from mdm2kg.query.binding import inline_constants
 from mdm2kg.sparql.auth import AuthLike
 from mdm2kg.sparql.client import HttpClient, TimeoutsLike, media_type
 from mdm2kg.sparql.errors import RemoteQueryError
@@ -176,7 +177,10 @@ def named_query(client: HttpClient, name: str, params: Mapping[str, str], *, gra
         return resolve_remote_entity(client, text, graph=graph)
 
     bindings = named_bindings(None, named, params, resolve=resolve)
-    return query(client, named.text, bindings=bindings, graph=graph)
+    # the resolved IRIs written in as constants, as the embedded engine does (mdm2kg.query.binding):
+    # engines plan joins around a constant, not around a VALUES row (compound_profile 1.5 s -> ms)
+    text, rest = inline_constants(named.text, bindings)
+    return query(client, text, bindings=rest, graph=graph)
 
 
 def run_named_remote(endpoint: str, name: str, params: Mapping[str, str] | None = None, *, graph: str | None = None,

@@ -70,7 +70,7 @@ def _results_table(model: ReadModel, results: Iterable[Any]) -> Table:
                  note=_CONFLICTS_NOTE)
 
 
-_CONFLICTS_NOTE = "conflicts: recorded source conflicts that question the number (listed under Source conflicts)"
+_CONFLICTS_NOTE = "conflicts: recorded source conflicts that question the number, listed under Source conflicts"
 
 
 def _questioned(model: ReadModel, record_id: str) -> str:

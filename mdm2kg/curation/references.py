@@ -43,6 +43,7 @@ class _Checker:
         self.pub_ids = sorted(self.pubs)
         self.conflict_targets: dict[str, Any] = {**self.entities, **self.pubs, **{r.id: r for r in ds.results},
                                                  **{o.id: o for o in ds.observations}}
+        self.conflict_target_ids = sorted(self.conflict_targets)  # for did-you-mean hints, sorted once
 
     def add(self, kind: ProblemKind, message: str, loc: Location | None, hint: str) -> None:
         self.problems.append(Problem(kind, message, *_at(loc), hint=hint))
@@ -113,7 +114,7 @@ class _Checker:
     def conflict(self, c: SourceConflict) -> None:
         # a conflict is about entities, publications, or the very numbers it questions (results, observations)
         for rid in c.about:
-            self.ref(rid, self.conflict_targets, sorted(self.conflict_targets), "entity, publication, result or observation",
+            self.ref(rid, self.conflict_targets, self.conflict_target_ids, "entity, publication, result or observation",
                      c.loc)
         self.evidence(cl.evidence for cl in c.claims)
 

@@ -178,7 +178,7 @@ def named_query(client: HttpClient, name: str, params: Mapping[str, str], *, gra
 
     bindings = named_bindings(None, named, params, resolve=resolve)
     # the resolved IRIs written in as constants, as the embedded engine does (mdm2kg.query.binding):
-    # engines plan joins around a constant, not around a VALUES row (compound_profile 1.5 s -> ms)
+    # engines plan joins around a constant, not around a VALUES row (compound_profile 1.5 s -> 0.18 s on Oxigraph)
     text, rest = inline_constants(named.text, bindings)
     return query(client, text, bindings=rest, graph=graph)
 
